@@ -1,0 +1,140 @@
+"""Speed and memory benchmarks; prints one JSON object per measurement.
+
+    python bench/bench.py [--big DIR] [--big-questions FILE] [--big-store DIR] [--sample N]
+
+- index throughput (tokens/s) of the whole pipeline against the raw model on the same texts;
+- warm ``ask`` latency p50/p95 in-process on the seed corpus and on the big corpus;
+- incremental ``index`` on the big corpus with no change and with one changed article;
+- peak RSS of this process.
+
+The big corpus defaults to ../shared/eval/dev/realtimeqa (1,515 articles), read in place; the
+one-change run works on a scratch copy in a temporary folder, never in the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from retrieval import Engine, load_settings  # noqa: E402
+from retrieval.corpus import load_corpus  # noqa: E402
+from retrieval.embedding import load_embedder  # noqa: E402
+from retrieval.passages import split_passages, split_sentences  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "eval"
+
+
+def emit(**kv) -> None:
+    print(json.dumps(kv), flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def index_throughput(corpus: Path, sample: int, work: Path) -> None:
+    """Full pipeline (split, embed, write Chroma) vs. the bare model encoding the same texts."""
+    articles, _ = load_corpus(corpus)
+    articles = articles[:sample]
+    sub = work / "sample-corpus"
+    sub.mkdir()
+    for a in articles:
+        src = corpus / a.path
+        (sub / a.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, sub / a.path)
+    texts = []
+    for a in articles:
+        sents = split_sentences(a)
+        texts += [f"{a.title}\n{p.text}" for p in split_passages(a, sents)]
+        texts += [a.body[s.start : s.end] for s in sents]
+    embedder = load_embedder()
+    model = embedder.sentence_transformer
+    tokens = sum(min(len(ids), model.max_seq_length) for ids in
+                 model.tokenizer(texts, add_special_tokens=True)["input_ids"])
+    t = time.perf_counter()
+    model.encode(sorted(texts, key=len), batch_size=64, normalize_embeddings=True)
+    raw = time.perf_counter() - t
+    engine = Engine(load_settings(corpus_dir=sub, store_dir=work / "sample-store"), embedder)
+    t = time.perf_counter()
+    engine.sync()
+    full = time.perf_counter() - t
+    engine.close()
+    emit(metric="index_throughput", articles=len(articles), texts=len(texts), tokens=tokens,
+         raw_model_tokens_per_s=round(tokens / raw), pipeline_tokens_per_s=round(tokens / full),
+         ratio=round(raw / full, 3))
+
+
+def ask_latency(name: str, corpus: Path, store: Path, questions: Path) -> None:
+    engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
+    engine.sync()
+    items = [json.loads(line) for line in questions.open() if line.strip()]
+    engine.ask(items[0]["question"])
+    times = []
+    for item in items:
+        t = time.perf_counter()
+        engine.ask(item["question"])
+        times.append((time.perf_counter() - t) * 1000)
+    engine.close()
+    emit(metric="ask_latency_ms", corpus=name, questions=len(items),
+         p50=round(statistics.median(times), 1), p95=round(pct(times, 0.95), 1),
+         max=round(max(times), 1))
+
+
+def incremental(corpus: Path, store: Path, work: Path) -> None:
+    engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
+    engine.sync()
+    t = time.perf_counter()
+    report = engine.sync()
+    emit(metric="index_no_change_s", articles=report.unchanged,
+         seconds=round(time.perf_counter() - t, 3))
+    engine.close()
+    copy_corpus, copy_store = work / "corpus", work / "store"
+    shutil.copytree(corpus, copy_corpus)
+    shutil.copytree(store, copy_store)
+    victim = sorted(copy_corpus.rglob("*.md"))[len(list(copy_corpus.rglob("*.md"))) // 2]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n\nAn added closing paragraph.\n",
+                      encoding="utf-8")
+    engine = Engine(load_settings(corpus_dir=copy_corpus, store_dir=copy_store))
+    t = time.perf_counter()
+    report = engine.sync()
+    emit(metric="index_one_change_s", updated=report.updated, unchanged=report.unchanged,
+         seconds=round(time.perf_counter() - t, 3))
+    engine.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--big", type=Path, default=DEV / "dev" / "realtimeqa" / "corpus")
+    ap.add_argument("--big-questions", type=Path,
+                    default=DEV / "dev" / "realtimeqa" / "questions.jsonl")
+    ap.add_argument("--big-store", type=Path, default=Path("/tmp/wirecheck-bench/big-store"))
+    ap.add_argument("--sample", type=int, default=200, help="articles for the throughput run")
+    ap.add_argument("--skip-big", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        ask_latency("seed", ROOT / "corpus", work / "seed-store",
+                    ROOT / "tests" / "fixtures" / "seed_questions.jsonl")
+        if not args.skip_big and args.big.is_dir():
+            (work / "tp").mkdir()
+            index_throughput(args.big, args.sample, work / "tp")
+            t = time.perf_counter()
+            incremental(args.big, args.big_store, work / "inc")
+            emit(metric="big_index_total_s", seconds=round(time.perf_counter() - t, 1))
+            ask_latency("big", args.big, args.big_store, args.big_questions)
+    emit(metric="peak_rss_mb", value=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+if __name__ == "__main__":
+    main()

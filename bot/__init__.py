@@ -1,0 +1,1 @@
+"""Wirecheck command line and (later) the Discord adapter; imports only retrieval's public API."""

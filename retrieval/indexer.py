@@ -1,0 +1,159 @@
+"""Incremental indexing: only new or changed articles are embedded; removed ones are deleted."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import CorpusFile, corpus_files, parse_files, read_corpus_file
+from .embedding import Embedder
+from .passages import CHUNKING_VERSION, split_passages, split_sentences
+from .store import PASSAGES, SCHEMA_VERSION, SENTENCES, ArticleTable, VectorIndex
+from .types import Article, IndexReport, LoadError
+
+log = logging.getLogger(__name__)
+
+# Articles embedded per write: bounds memory and how much work a crash can lose.
+ARTICLES_PER_BATCH = 64
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Plan:
+    to_embed: list[Article] = field(default_factory=list)
+    updated_ids: set[str] = field(default_factory=set)
+    removed_ids: set[str] = field(default_factory=set)
+    unchanged: int = 0
+    errors: list[LoadError] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.to_embed and not self.removed_ids
+
+
+def expected_meta(embedder: Embedder) -> dict[str, str]:
+    return {"schema": SCHEMA_VERSION, "model": embedder.model_id, "chunking": CHUNKING_VERSION}
+
+
+def plan_changes(corpus_dir: Path, table: ArticleTable) -> Plan:
+    """Compare the corpus on disk with the indexed fingerprints; parse only changed files."""
+    if not corpus_dir.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
+    indexed = table.fingerprints()
+    by_path = {(path, digest): aid for aid, (path, digest) in indexed.items()}
+    plan = Plan()
+    changed: list[CorpusFile] = []
+    kept: set[str] = set()
+    for path in corpus_files(corpus_dir):
+        try:
+            file = read_corpus_file(path, corpus_dir)
+        except OSError as exc:
+            plan.errors.append(LoadError(path.relative_to(corpus_dir).as_posix(), str(exc)))
+            continue
+        aid = by_path.get((file.rel, file.content_hash))
+        if aid is not None:
+            kept.add(aid)
+        else:
+            changed.append(file)
+    articles, errors = parse_files(changed)
+    plan.errors.extend(errors)
+    broken_paths = {e.path for e in errors}
+    for article in articles:
+        if article.id in kept:
+            plan.errors.append(LoadError(article.path, f"duplicate id {article.id!r}"))
+            continue
+        kept.add(article.id)
+        plan.to_embed.append(article)
+        if article.id in indexed:
+            plan.updated_ids.add(article.id)
+    for aid, (path, _digest) in indexed.items():
+        if aid in kept:
+            continue
+        if path in broken_paths:
+            # Keep serving the last good version of a file that is now broken.
+            kept.add(aid)
+            continue
+        plan.removed_ids.add(aid)
+    plan.unchanged = len(kept) - len(plan.to_embed)
+    return plan
+
+
+def sync_index(
+    corpus_dir: Path,
+    table: ArticleTable,
+    vectors: VectorIndex,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Bring the index in line with ``corpus_dir`` and report what changed."""
+    started = time.perf_counter()
+    if table.meta() != expected_meta(embedder):
+        if table.meta():
+            log.info("model or chunking changed: rebuilding the whole index")
+        table.clear()
+        vectors.reset()
+        table.set_meta(expected_meta(embedder))
+    plan = plan_changes(corpus_dir, table)
+    if plan.removed_ids:
+        vectors.delete_articles(plan.removed_ids)
+        table.delete(plan.removed_ids)
+    total = len(plan.to_embed)
+    for i in range(0, total, ARTICLES_PER_BATCH):
+        batch = plan.to_embed[i : i + ARTICLES_PER_BATCH]
+        # Delete first: a re-run after a crash must not leave duplicate vectors behind.
+        vectors.delete_articles(a.id for a in batch)
+        _embed_and_add(batch, vectors, embedder)
+        table.upsert(batch)
+        if progress:
+            progress(min(i + len(batch), total), total)
+    updated = len(plan.updated_ids)
+    return IndexReport(
+        added=total - updated,
+        updated=updated,
+        removed=len(plan.removed_ids),
+        unchanged=plan.unchanged,
+        seconds=time.perf_counter() - started,
+        errors=tuple(plan.errors),
+    )
+
+
+def _embed_and_add(batch: list[Article], vectors: VectorIndex, embedder: Embedder) -> None:
+    p_spans, p_ids, p_texts, p_embed = [], [], [], []
+    s_spans, s_ids, s_texts = [], [], []
+    for article in batch:
+        sentences = split_sentences(article)
+        for j, span in enumerate(sentences):
+            s_spans.append(span)
+            s_ids.append(f"{article.id}::s{j}")
+            s_texts.append(article.body[span.start : span.end])
+        for passage in split_passages(article, sentences):
+            p_spans.append(passage)
+            p_ids.append(passage.id)
+            p_texts.append(passage.text)
+            # The title gives a passage its topic; the stored text stays the verbatim slice.
+            p_embed.append(f"{article.title}\n{passage.text}")
+    vecs = embedder.embed(p_embed + s_texts)
+    vectors.add(PASSAGES, p_spans, p_ids, p_texts, vecs[: len(p_embed)])
+    vectors.add(SENTENCES, s_spans, s_ids, s_texts, vecs[len(p_embed) :])
+
+
+def stderr_progress() -> Progress:
+    """A progress bar on stderr (silent when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    bar: dict[str, tqdm] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit="article", file=sys.stderr, disable=None,
+                              desc="indexing", leave=False)
+        b = bar["bar"]
+        b.update(done - b.n)
+        if done >= total:
+            b.close()
+
+    return update

@@ -1,0 +1,62 @@
+"""Splitting articles into passages and sentences that keep their offsets into the body."""
+
+from __future__ import annotations
+
+from .text import sentence_spans
+from .types import Article, Passage, Span
+
+# Changing these changes answers: bump CHUNKING_VERSION so every store re-embeds (and log it in
+# the README changelog). ~120 words keeps a passage well inside MiniLM's 256-wordpiece window.
+CHUNKING_VERSION = "2"
+PASSAGE_TARGET_CHARS = 700
+PASSAGE_MAX_CHARS = 1100
+# Very long "sentences" (lists, tables, run-on copy) are cut so no unit outgrows the model window.
+SENTENCE_MAX_CHARS = 600
+
+
+def split_sentences(article: Article) -> list[Span]:
+    spans: list[Span] = []
+    for start, end in sentence_spans(article.body):
+        while end - start > SENTENCE_MAX_CHARS:
+            cut = _soft_cut(article.body, start, start + SENTENCE_MAX_CHARS)
+            spans.append(Span(article.id, start, cut))
+            start = cut
+            while start < end and article.body[start].isspace():
+                start += 1
+        if end > start:
+            spans.append(Span(article.id, start, end))
+    return spans
+
+
+def _soft_cut(text: str, start: int, limit: int) -> int:
+    """The last clause or word boundary before ``limit``."""
+    for marks in ("; ", ", ", " "):
+        cut = text.rfind(marks, start + 1, limit)
+        if cut > start + (limit - start) // 3:
+            return cut + 1
+    return limit
+
+
+def split_passages(article: Article, sentences: list[Span] | None = None) -> list[Passage]:
+    """Group consecutive sentences into passages of about PASSAGE_TARGET_CHARS.
+
+    Consecutive passages share one sentence so an answer split across a boundary is still
+    found whole in one of them.
+    """
+    sentences = split_sentences(article) if sentences is None else sentences
+    passages: list[Passage] = []
+    i = 0
+    while i < len(sentences):
+        j = i
+        while j + 1 < len(sentences) and (
+            sentences[j + 1].end - sentences[i].start <= PASSAGE_TARGET_CHARS
+            or (j == i and sentences[j + 1].end - sentences[i].start <= PASSAGE_MAX_CHARS)
+        ):
+            j += 1
+        start, end = sentences[i].start, sentences[j].end
+        pid = f"{article.id}::p{len(passages)}"
+        passages.append(Passage(article.id, start, end, id=pid, text=article.body[start:end]))
+        if j + 1 >= len(sentences):
+            break
+        i = j if j > i else j + 1
+    return passages

@@ -1,0 +1,86 @@
+"""One settings object, read once by each entry point and passed down.
+
+Values come from (lowest to highest precedence): defaults, an optional ``wirecheck.toml`` in the
+working directory, ``WIRECHECK_*`` environment variables, then explicit overrides (CLI flags).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "WIRECHECK_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = Path("corpus")
+    store_dir: Path = Path(".wirecheck")
+    # Scale-out: when set, the index lives on a Chroma server instead of the embedded store.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection_prefix: str = "wirecheck"
+    embed_model_path: Path | None = None
+    embed_batch_size: int = 64
+    torch_threads: int = 0
+    max_citations: int = 5
+    max_quote_chars: int = 300
+    max_question_chars: int = 2000
+    fetch_allow_hosts: tuple[str, ...] = ()
+    discord_token: str | None = field(default=None, repr=False)
+    llm_api_key: str | None = field(default=None, repr=False)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return dataclasses.replace(self, **_coerce(clean))
+
+
+def _coerce(raw: Mapping[str, Any]) -> dict[str, Any]:
+    types = {f.name: f.type for f in dataclasses.fields(Settings)}
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in types:
+            raise ValueError(f"unknown setting {key!r}")
+        kind = str(types[key])
+        if value is None:
+            out[key] = None
+        elif "Path" in kind:
+            out[key] = Path(value).expanduser()
+        elif kind.startswith("int"):
+            out[key] = int(value)
+        elif "tuple" in kind:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            out[key] = tuple(s.strip() for s in items if s.strip())
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings from file, environment and overrides."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    config_file = config_file or Path("wirecheck.toml")
+    if config_file.is_file():
+        with config_file.open("rb") as fh:
+            values.update(tomllib.load(fh))
+    names = {f.name for f in dataclasses.fields(Settings)}
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX):
+            name = key[len(ENV_PREFIX) :].lower()
+            if name in names:
+                values[name] = value
+    # Secrets keep their conventional names too.
+    if env.get("DISCORD_TOKEN"):
+        values["discord_token"] = env["DISCORD_TOKEN"]
+    settings = Settings(**_coerce(values))
+    return settings.with_overrides(**overrides)

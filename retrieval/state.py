@@ -1,0 +1,84 @@
+"""An immutable snapshot of what is served: articles, their units, the lexical index, stories."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from .lexical import BM25Index
+from .passages import split_passages, split_sentences
+from .stories import cluster_stories
+from .text import content_terms
+from .types import Article, Passage, Span
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CorpusState:
+    articles: dict[str, Article]
+    sentences: dict[str, tuple[Span, ...]]
+    passages: tuple[Passage, ...]
+    passage_index: dict[str, int]
+    # sentence indices (into sentences[article_id]) covered by each passage
+    passage_sentences: tuple[tuple[int, ...], ...]
+    bm25: BM25Index
+    story_of: dict[str, str]
+    story_members: dict[str, tuple[str, ...]]
+    titles_bm25: BM25Index
+
+    @classmethod
+    def build(cls, articles: list[Article]) -> CorpusState:
+        started = time.perf_counter()
+        sentences: dict[str, tuple[Span, ...]] = {}
+        passages: list[Passage] = []
+        passage_sentences: list[tuple[int, ...]] = []
+        docs: list[list[str]] = []
+        for a in articles:
+            sents = split_sentences(a)
+            sentences[a.id] = tuple(sents)
+            title_terms = content_terms(a.title)
+            j = 0
+            for p in split_passages(a, sents):
+                while j < len(sents) and sents[j].end <= p.start:
+                    j += 1
+                k = j
+                covered = []
+                while k < len(sents) and sents[k].start < p.end:
+                    covered.append(k)
+                    k += 1
+                passages.append(p)
+                passage_sentences.append(tuple(covered))
+                docs.append(content_terms(p.text) + title_terms)
+        story_of = cluster_stories(articles)
+        members: dict[str, list[str]] = {}
+        for aid, sid in story_of.items():
+            members.setdefault(sid, []).append(aid)
+        state = cls(
+            articles={a.id: a for a in articles},
+            sentences=sentences,
+            passages=tuple(passages),
+            passage_index={p.id: i for i, p in enumerate(passages)},
+            passage_sentences=tuple(passage_sentences),
+            bm25=BM25Index(docs),
+            story_of=story_of,
+            story_members={k: tuple(v) for k, v in members.items()},
+            titles_bm25=BM25Index([content_terms(f"{a.title} {a.outlet or ''}") for a in articles]),
+        )
+        log.info("loaded %d articles, %d passages, %d stories in %.2fs", len(articles),
+                 len(passages), len(members), time.perf_counter() - started)
+        return state
+
+    def sentence_text(self, article_id: str, idx: int) -> str:
+        span = self.sentences[article_id][idx]
+        return self.articles[article_id].body[span.start : span.end]
+
+    def also_reported_by(self, article_id: str) -> tuple[str, ...]:
+        own = self.articles[article_id].outlet
+        out: list[str] = []
+        for other in self.story_members.get(self.story_of.get(article_id, article_id), ()):
+            outlet = self.articles[other].outlet
+            if other != article_id and outlet and outlet != own and outlet not in out:
+                out.append(outlet)
+        return tuple(out)

@@ -1,0 +1,172 @@
+"""Text primitives: sentence spans with offsets, tokens for lexical matching, name folding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+# Words that never end a sentence even though a period follows them.
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc corp co ltd
+    vs etc no nos fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft est approx dept
+    univ assn bros pres rev hon""".split()
+)
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets), then whitespace.
+_SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+_PARA_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*[-*•]\s)")
+
+STOPWORDS = frozenset(
+    """a an the and or but if then else of at by for with about against between into through
+    during before after above below to from up down in out on off over under again further
+    once here there when where why how all any both each few more most other some such no nor
+    not only own same so than too very s t can will just don should now is are was were be been
+    being have has had having do does did doing i me my myself we our ours ourselves you your
+    yours yourself yourselves he him his himself she her hers herself it its itself they them
+    their theirs themselves what which who whom this that these those am would could may might
+    must shall also as than via per into onto upon whose while tell told say said says according
+    week recently""".split()
+)
+QUESTION_WORDS = frozenset("what which who whom whose when where why how whether".split())
+
+# Common demonyms and country short forms, so "the americans bombing" meets "the U.S. bombing".
+_ALIASES = {
+    "american": "us",
+    "americans": "us",
+    "america": "us",
+    "usa": "us",
+    "british": "uk",
+    "britain": "uk",
+    "russian": "russia",
+    "russians": "russia",
+    "iranian": "iran",
+    "iranians": "iran",
+    "israeli": "israel",
+    "israelis": "israel",
+    "ukrainian": "ukraine",
+    "ukrainians": "ukraine",
+    "chinese": "china",
+}
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
+_PHRASES = re.compile(r"\bunited (states|kingdom|nations)\b")
+_PHRASE_SHORT = {"states": "us", "kingdom": "uk", "nations": "un"}
+# Contractions keep their meaning-bearing half: "isn't" -> "is not", "won't" -> "will not".
+_CONTRACTIONS = {"won": "will", "can": "can", "shan": "shall", "ain": "is"}
+
+
+def normalize(text: str) -> str:
+    """Lower-case, strip accents, and join dotted acronyms (U.S. -> us)."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    return _PHRASES.sub(lambda m: _PHRASE_SHORT[m.group(1)], text)
+
+
+def words(text: str) -> list[str]:
+    out = []
+    for tok in _TOKEN.findall(normalize(text)):
+        base, _, suffix = tok.replace("’", "'").partition("'")
+        if suffix == "t" and base.endswith("n"):
+            out.append(_CONTRACTIONS.get(base, base[:-1]))
+            out.append("not")
+            continue
+        out.append(_ALIASES.get(base, base))
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed tokens without stopwords: what lexical matching compares."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(word: str) -> str:
+    """A coarse sound key for transliterated names (Araghchi ~ Araqchi, Tehran ~ Teheran).
+
+    Only used to propose spelling variants, which are then also checked by edit distance.
+    """
+    w = word.lower()
+    for a, b in (("gh", "g"), ("kh", "k"), ("q", "k"), ("ck", "k"), ("ph", "f"), ("sch", "s"),
+                 ("sh", "s"), ("ch", "c"), ("zh", "z"), ("dh", "d"), ("th", "t"), ("w", "v"),
+                 ("y", "i"), ("j", "i"), ("x", "ks"), ("c", "k"), ("g", "k"), ("z", "s")):
+        w = w.replace(a, b)
+    w = w[0] + re.sub(r"[aeiouh]", "", w[1:])
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def paragraph_spans(body: str) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for m in _PARA_SPLIT.finditer(body):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(body)))
+    return [_strip_span(body, s, e) for s, e in spans if body[s:e].strip()]
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_spans(body: str) -> list[tuple[int, int]]:
+    """Sentence boundaries as (start, end) offsets into ``body``; paragraphs always split."""
+    out: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(body):
+        para = body[p_start:p_end]
+        start = 0
+        for m in _SENT_END.finditer(para):
+            end = m.end()
+            if not _is_boundary(para, m.start(), end):
+                continue
+            out.append(_strip_span(body, p_start + start, p_start + end))
+            start = end
+        if para[start:].strip():
+            out.append(_strip_span(body, p_start + start, p_end))
+    return [(s, e) for s, e in out if e > s]
+
+
+def _is_boundary(para: str, dot: int, end: int) -> bool:
+    nxt = para[end:].lstrip()
+    if not nxt:
+        return True
+    first = nxt[0]
+    if first.islower() or first in ",;:)":
+        return False
+    if para[dot] == ".":
+        m = re.search(r"([A-Za-z]+)\.?$", para[max(0, dot - 12) : dot + 1])
+        word = m.group(1) if m else ""
+        if word.lower() in _ABBREVIATIONS and not first.isdigit():
+            return False
+        # Initials and dotted acronyms: "U.S. President", "J. Smith".
+        if len(word) == 1 and word.isupper():
+            return False
+    return True

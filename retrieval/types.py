@@ -1,0 +1,145 @@
+"""The frozen dataclasses at the seam between retrieval/ and its callers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+FlagKind = Literal["not_in_sources", "unsupported", "contradicted", "conflicting", "premise"]
+Status = Literal["answered", "not_in_sources"]
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    body: str
+    path: str
+    content_hash: str
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+    author: str | None = None
+    metadata: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def lead(self) -> str:
+        return self.body.split("\n\n", 1)[0].strip()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A verbatim slice ``article.body[start:end]``."""
+
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage(Span):
+    id: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    url: str | None
+    quote: str
+    start: int
+    end: int
+    also_reported_by: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["also_reported_by"] = list(self.also_reported_by)
+        del out["start"], out["end"]
+        return out
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: FlagKind
+    text: str
+    citations: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "citations": list(self.citations)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    status: Status
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    mode: Literal["extractive", "llm"] = "extractive"
+    confidence: float = 0.0
+
+    def to_json(self, id: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {} if id is None else {"id": id}
+        out.update(
+            question=self.question,
+            status=self.status,
+            answer=self.answer,
+            citations=[c.to_json() for c in self.citations],
+            flags=[f.to_json() for f in self.flags],
+            mode=self.mode,
+            confidence=round(self.confidence, 4),
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class LoadError:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    errors: tuple[LoadError, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "seconds": round(self.seconds, 3),
+            "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
+        }
+
+    def summary(self) -> str:
+        line = (
+            f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.unchanged} unchanged in {self.seconds:.2f}s"
+        )
+        if self.errors:
+            line += f"; {len(self.errors)} file(s) skipped"
+        return line
+
+
+@dataclass(frozen=True)
+class SourceHit:
+    article: Article
+    score: float
+    snippet: str
