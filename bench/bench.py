@@ -60,8 +60,10 @@ def index_throughput(corpus: Path, sample: int, work: Path) -> None:
         texts += [a.body[s.start : s.end] for s in sents]
     embedder = load_embedder()
     model = embedder.sentence_transformer
-    tokens = sum(min(len(ids), model.max_seq_length) for ids in
-                 model.tokenizer(texts, add_special_tokens=True)["input_ids"])
+    tokens = sum(
+        min(len(ids), model.max_seq_length)
+        for ids in model.tokenizer(texts, add_special_tokens=True)["input_ids"]
+    )
     t = time.perf_counter()
     model.encode(sorted(texts, key=len), batch_size=64, normalize_embeddings=True)
     raw = time.perf_counter() - t
@@ -70,9 +72,15 @@ def index_throughput(corpus: Path, sample: int, work: Path) -> None:
     engine.sync()
     full = time.perf_counter() - t
     engine.close()
-    emit(metric="index_throughput", articles=len(articles), texts=len(texts), tokens=tokens,
-         raw_model_tokens_per_s=round(tokens / raw), pipeline_tokens_per_s=round(tokens / full),
-         ratio=round(raw / full, 3))
+    emit(
+        metric="index_throughput",
+        articles=len(articles),
+        texts=len(texts),
+        tokens=tokens,
+        raw_model_tokens_per_s=round(tokens / raw),
+        pipeline_tokens_per_s=round(tokens / full),
+        ratio=round(raw / full, 3),
+    )
 
 
 def ask_latency(name: str, corpus: Path, store: Path, questions: Path) -> None:
@@ -86,9 +94,14 @@ def ask_latency(name: str, corpus: Path, store: Path, questions: Path) -> None:
         engine.ask(item["question"])
         times.append((time.perf_counter() - t) * 1000)
     engine.close()
-    emit(metric="ask_latency_ms", corpus=name, questions=len(items),
-         p50=round(statistics.median(times), 1), p95=round(pct(times, 0.95), 1),
-         max=round(max(times), 1))
+    emit(
+        metric="ask_latency_ms",
+        corpus=name,
+        questions=len(items),
+        p50=round(statistics.median(times), 1),
+        p95=round(pct(times, 0.95), 1),
+        max=round(max(times), 1),
+    )
 
 
 def incremental(corpus: Path, store: Path, work: Path) -> None:
@@ -96,36 +109,49 @@ def incremental(corpus: Path, store: Path, work: Path) -> None:
     engine.sync()
     t = time.perf_counter()
     report = engine.sync()
-    emit(metric="index_no_change_s", articles=report.unchanged,
-         seconds=round(time.perf_counter() - t, 3))
+    emit(
+        metric="index_no_change_s",
+        articles=report.unchanged,
+        seconds=round(time.perf_counter() - t, 3),
+    )
     engine.close()
     copy_corpus, copy_store = work / "corpus", work / "store"
     shutil.copytree(corpus, copy_corpus)
     shutil.copytree(store, copy_store)
     victim = sorted(copy_corpus.rglob("*.md"))[len(list(copy_corpus.rglob("*.md"))) // 2]
-    victim.write_text(victim.read_text(encoding="utf-8") + "\n\nAn added closing paragraph.\n",
-                      encoding="utf-8")
+    victim.write_text(
+        victim.read_text(encoding="utf-8") + "\n\nAn added closing paragraph.\n", encoding="utf-8"
+    )
     engine = Engine(load_settings(corpus_dir=copy_corpus, store_dir=copy_store))
     t = time.perf_counter()
     report = engine.sync()
-    emit(metric="index_one_change_s", updated=report.updated, unchanged=report.unchanged,
-         seconds=round(time.perf_counter() - t, 3))
+    emit(
+        metric="index_one_change_s",
+        updated=report.updated,
+        unchanged=report.unchanged,
+        seconds=round(time.perf_counter() - t, 3),
+    )
     engine.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--big", type=Path, default=DEV / "dev" / "realtimeqa" / "corpus")
-    ap.add_argument("--big-questions", type=Path,
-                    default=DEV / "dev" / "realtimeqa" / "questions.jsonl")
+    ap.add_argument(
+        "--big-questions", type=Path, default=DEV / "dev" / "realtimeqa" / "questions.jsonl"
+    )
     ap.add_argument("--big-store", type=Path, default=Path("/tmp/wirecheck-bench/big-store"))
     ap.add_argument("--sample", type=int, default=200, help="articles for the throughput run")
     ap.add_argument("--skip-big", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        ask_latency("seed", ROOT / "corpus", work / "seed-store",
-                    ROOT / "tests" / "fixtures" / "seed_questions.jsonl")
+        ask_latency(
+            "seed",
+            ROOT / "corpus",
+            work / "seed-store",
+            ROOT / "tests" / "fixtures" / "seed_questions.jsonl",
+        )
         if not args.skip_big and args.big.is_dir():
             (work / "tp").mkdir()
             index_throughput(args.big, args.sample, work / "tp")
@@ -133,7 +159,9 @@ def main() -> None:
             incremental(args.big, args.big_store, work / "inc")
             emit(metric="big_index_total_s", seconds=round(time.perf_counter() - t, 1))
             ask_latency("big", args.big, args.big_store, args.big_questions)
-    emit(metric="peak_rss_mb", value=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    emit(
+        metric="peak_rss_mb", value=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,10 @@ def main(paths: list[str]) -> None:
             kept = [pi >= threshold for pi in p]
             pos = [k for k, r in zip(kept, rows, strict=True) if r["answerable"]]
             neg = [not k for k, r in zip(kept, rows, strict=True) if not r["answerable"]]
-            line.append(f"{path.rsplit('/', 1)[-1]}: kept {np.mean(pos):.2f} "
-                        f"rejected {np.mean(neg) if neg else float('nan'):.2f}")
+            line.append(
+                f"{path.rsplit('/', 1)[-1]}: kept {np.mean(pos):.2f} "
+                f"rejected {np.mean(neg) if neg else float('nan'):.2f}"
+            )
         print("  ".join(line))
 
 

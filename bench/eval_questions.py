@@ -58,18 +58,31 @@ def main() -> None:
         state = engine.state
         ev = retrieve_evidence(state, engine._vectors, engine.embedder, item["question"])
         sig = answerability(state, ev, select_evidence(state, ev, engine.settings.max_citations))
-        row = {"id": item["id"], "answerable": item.get("answerable", True),
-               "status": answer["status"], "hit": is_hit(item, answer), **sig}
+        row = {
+            "id": item["id"],
+            "answerable": item.get("answerable", True),
+            "status": answer["status"],
+            "hit": is_hit(item, answer),
+            **sig,
+        }
         rows.append(row)
-        if args.show_misses and row["answerable"] and not (row["hit"] and
-                                                           row["status"] == "answered"):
-            print(f"MISS {item['id']} {item['question'][:100]!r} {row['status']} "
-                  f"hit={row['hit']} p={sig['p']:.2f}", file=sys.stderr)
+        if (
+            args.show_misses
+            and row["answerable"]
+            and not (row["hit"] and row["status"] == "answered")
+        ):
+            print(
+                f"MISS {item['id']} {item['question'][:100]!r} {row['status']} "
+                f"hit={row['hit']} p={sig['p']:.2f}",
+                file=sys.stderr,
+            )
             for c in answer["citations"][:3]:
                 print(f"     [{c['n']}] {c['article_id']}: {c['quote'][:120]!r}", file=sys.stderr)
         if args.show_misses and not row["answerable"] and answer["status"] == "answered":
-            print(f"FALSE-ANSWER {item['id']} {item['question'][:100]!r} p={sig['p']:.2f}",
-                  file=sys.stderr)
+            print(
+                f"FALSE-ANSWER {item['id']} {item['question'][:100]!r} p={sig['p']:.2f}",
+                file=sys.stderr,
+            )
     pos = [r for r in rows if r["answerable"]]
     neg = [r for r in rows if not r["answerable"]]
     lat = sorted(latencies)
@@ -79,7 +92,8 @@ def main() -> None:
         "answerable": len(pos),
         "evidence_hit": round(sum(r["hit"] for r in pos) / max(len(pos), 1), 3),
         "answered_with_evidence": round(
-            sum(r["hit"] and r["status"] == "answered" for r in pos) / max(len(pos), 1), 3),
+            sum(r["hit"] and r["status"] == "answered" for r in pos) / max(len(pos), 1), 3
+        ),
         "unanswerable": len(neg),
         "rejected": round(sum(r["status"] == "not_in_sources" for r in neg) / max(len(neg), 1), 3),
         "latency_p50_ms": round(1000 * statistics.median(lat), 1),

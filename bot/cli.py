@@ -57,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
+        level=logging.DEBUG
+        if args.verbose > 1
+        else logging.INFO
+        if args.verbose
+        else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
@@ -116,7 +120,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         except QuestionError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
+        print(
+            json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer)
+        )
         return 0
     finally:
         engine.close()
@@ -160,14 +166,28 @@ def _ask_batch(engine: Engine, fh: TextIO, as_json: bool) -> int:
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     engine, _ = _open(settings, args)
-    hits = engine.sources(args.query, k=args.limit, outlet=args.outlet, since=args.since,
-                          until=args.until)
+    hits = engine.sources(
+        args.query, k=args.limit, outlet=args.outlet, since=args.since, until=args.until
+    )
     engine.close()
     if args.json:
-        print(json.dumps([{"article_id": h.article.id, "title": h.article.title,
-                           "outlet": h.article.outlet, "published": h.article.published,
-                           "url": h.article.url, "score": round(h.score, 4),
-                           "snippet": h.snippet} for h in hits], ensure_ascii=False))
+        print(
+            json.dumps(
+                [
+                    {
+                        "article_id": h.article.id,
+                        "title": h.article.title,
+                        "outlet": h.article.outlet,
+                        "published": h.article.published,
+                        "url": h.article.url,
+                        "score": round(h.score, 4),
+                        "snippet": h.snippet,
+                    }
+                    for h in hits
+                ],
+                ensure_ascii=False,
+            )
+        )
     else:
         print(render_hits(hits))
     return 0
@@ -178,15 +198,28 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     article = engine.source(args.article_id)
     engine.close()
     if article is None:
-        print(f"error: no article with id {args.article_id!r} (try `wirecheck sources`)",
-              file=sys.stderr)
+        print(
+            f"error: no article with id {args.article_id!r} (try `wirecheck sources`)",
+            file=sys.stderr,
+        )
         return 1
     if args.json:
-        print(json.dumps({"article_id": article.id, "title": article.title,
-                          "outlet": article.outlet, "published": article.published,
-                          "url": article.url, "author": article.author, "path": article.path,
-                          "metadata": dict(article.metadata), "body": article.body},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "article_id": article.id,
+                    "title": article.title,
+                    "outlet": article.outlet,
+                    "published": article.published,
+                    "url": article.url,
+                    "author": article.author,
+                    "path": article.path,
+                    "metadata": dict(article.metadata),
+                    "body": article.body,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         print(render_article(article))
     return 0

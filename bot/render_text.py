@@ -29,7 +29,9 @@ def render_answer(answer: Answer) -> str:
     out = [f"Q: {answer.question}", ""]
     for flag in answer.flags:
         refs = " ".join(f"[{n}]" for n in flag.citations)
-        out.append(f"⚠ {_FLAG_LABELS.get(flag.kind, flag.kind.upper())}: {flag.text} {refs}".rstrip())
+        out.append(
+            f"⚠ {_FLAG_LABELS.get(flag.kind, flag.kind.upper())}: {flag.text} {refs}".rstrip()
+        )
     if answer.flags:
         out.append("")
     out.append(answer.answer)
@@ -45,8 +47,9 @@ def render_hits(hits: list[SourceHit]) -> str:
     lines = []
     for h in hits:
         a = h.article
-        lines.append(f"{a.id}\n  {a.outlet or 'unnamed outlet'} · {a.published or 'undated'} · "
-                     f"{a.title}")
+        lines.append(
+            f"{a.id}\n  {a.outlet or 'unnamed outlet'} · {a.published or 'undated'} · {a.title}"
+        )
         snippet = " ".join(h.snippet.split())
         if snippet:
             lines.append(textwrap.indent(textwrap.fill(snippet, 96), "  > "))

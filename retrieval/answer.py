@@ -46,13 +46,19 @@ def answerability(state: CorpusState, evidence: Evidence, chosen: list[Candidate
     titles = " ".join(state.articles[a].title for a in {c.article_id for c in chosen[:3]})
     cover = coverage(state, terms, evidence.term_weights, f"{text} {titles}")
     idfs = [state.bm25.idf_of(t) for t in terms]
-    absent = sum(i for t, i in zip(terms, idfs, strict=True) if t not in state.bm25.vocab
-                 and not state.bm25.variants(t))
+    absent = sum(
+        i
+        for t, i in zip(terms, idfs, strict=True)
+        if t not in state.bm25.vocab and not state.bm25.variants(t)
+    )
     absent_share = absent / sum(idfs) if idfs else 1.0
-    z = (ANSWERABLE_COEF["dense"] * dense + ANSWERABLE_COEF["cover"] * cover
-         + ANSWERABLE_COEF["absent"] * absent_share + ANSWERABLE_BIAS)
-    return {"dense": dense, "cover": cover, "absent": absent_share,
-            "p": 1.0 / (1.0 + math.exp(-z))}
+    z = (
+        ANSWERABLE_COEF["dense"] * dense
+        + ANSWERABLE_COEF["cover"] * cover
+        + ANSWERABLE_COEF["absent"] * absent_share
+        + ANSWERABLE_BIAS
+    )
+    return {"dense": dense, "cover": cover, "absent": absent_share, "p": 1.0 / (1.0 + math.exp(-z))}
 
 
 def select_evidence(state: CorpusState, evidence: Evidence, k: int) -> list[Candidate]:
@@ -65,8 +71,7 @@ def select_evidence(state: CorpusState, evidence: Evidence, k: int) -> list[Cand
     chosen_terms: list[set[str]] = []
     stories: Counter[str] = Counter()
     articles: Counter[str] = Counter()
-    term_cache = {id(c): set(content_terms(state.sentence_text(c.article_id, c.idx)))
-                  for c in pool}
+    term_cache = {id(c): set(content_terms(state.sentence_text(c.article_id, c.idx))) for c in pool}
     while len(chosen) < k:
         best, best_value = None, -1e9
         for c in pool:
@@ -78,9 +83,12 @@ def select_evidence(state: CorpusState, evidence: Evidence, k: int) -> list[Cand
             overlap = max((_overlap(terms, t) for t in chosen_terms), default=0.0)
             if overlap > REDUNDANT:
                 continue
-            value = (c.score - 0.2 * overlap
-                     - STORY_PENALTY * stories[state.story_of.get(c.article_id, c.article_id)]
-                     - ARTICLE_PENALTY * articles[c.article_id])
+            value = (
+                c.score
+                - 0.2 * overlap
+                - STORY_PENALTY * stories[state.story_of.get(c.article_id, c.article_id)]
+                - ARTICLE_PENALTY * articles[c.article_id]
+            )
             if value > best_value:
                 best, best_value = c, value
         if best is None:
@@ -98,16 +106,21 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def make_quotes(state: CorpusState, chosen: list[Candidate], evidence: Evidence,
-                max_chars: int) -> list[Quote]:
+def make_quotes(
+    state: CorpusState, chosen: list[Candidate], evidence: Evidence, max_chars: int
+) -> list[Quote]:
     """Sentence spans, merged when adjacent, widened when very short, cut to ``max_chars``."""
     quotes: list[Quote] = []
     by_pos = sorted(chosen, key=lambda c: (c.article_id, c.idx))
     merged: list[list[Candidate]] = []
     for c in by_pos:
         last = merged[-1][-1] if merged else None
-        if (last and last.article_id == c.article_id and c.idx == last.idx + 1
-                and c.end - merged[-1][0].start <= max_chars):
+        if (
+            last
+            and last.article_id == c.article_id
+            and c.idx == last.idx + 1
+            and c.end - merged[-1][0].start <= max_chars
+        ):
             merged[-1].append(c)
         else:
             merged.append([c])
@@ -139,8 +152,9 @@ def _widen(state: CorpusState, aid: str, first: int, last: int, max_chars: int) 
 _CLAUSE = re.compile(r"[,;:\u2014\u2013]\s+|\s+[\u2014\u2013-]\s+")
 
 
-def _trim(body: str, start: int, end: int, evidence: Evidence, state: CorpusState,
-          max_chars: int) -> tuple[int, int]:
+def _trim(
+    body: str, start: int, end: int, evidence: Evidence, state: CorpusState, max_chars: int
+) -> tuple[int, int]:
     """The run of whole clauses within ``max_chars`` that covers the question best."""
     cuts = [start] + [start + m.end() for m in _CLAUSE.finditer(body[start:end])] + [end]
     terms = list(evidence.question_terms)
@@ -166,16 +180,26 @@ def build_citations(state: CorpusState, quotes: list[Quote]) -> tuple[Citation, 
     out = []
     for n, q in enumerate(quotes, 1):
         a = state.articles[q.article_id]
-        out.append(Citation(
-            n=n, article_id=a.id, title=a.title, outlet=a.outlet, published=a.published,
-            url=a.url, quote=a.body[q.start : q.end], start=q.start, end=q.end,
-            also_reported_by=state.also_reported_by(a.id),
-        ))
+        out.append(
+            Citation(
+                n=n,
+                article_id=a.id,
+                title=a.title,
+                outlet=a.outlet,
+                published=a.published,
+                url=a.url,
+                quote=a.body[q.start : q.end],
+                start=q.start,
+                end=q.end,
+                also_reported_by=state.also_reported_by(a.id),
+            )
+        )
     return tuple(out)
 
 
-def compose_answer(question: str, state: CorpusState, evidence: Evidence, max_citations: int,
-                   max_chars: int) -> Answer:
+def compose_answer(
+    question: str, state: CorpusState, evidence: Evidence, max_citations: int, max_chars: int
+) -> Answer:
     chosen = select_evidence(state, evidence, max_citations)
     signals = answerability(state, evidence, chosen)
     if not chosen or signals["p"] < ANSWERABLE_THRESHOLD:
@@ -185,14 +209,23 @@ def compose_answer(question: str, state: CorpusState, evidence: Evidence, max_ci
         text = NO_ANSWER_TEXT
         if refs:
             text += " Closest sources: " + ", ".join(f"[{n}]" for n in refs) + "."
-        return Answer(question=question, status="not_in_sources", answer=text,
-                      citations=citations,
-                      flags=(Flag("not_in_sources", question, refs),),
-                      confidence=signals["p"])
+        return Answer(
+            question=question,
+            status="not_in_sources",
+            answer=text,
+            citations=citations,
+            flags=(Flag("not_in_sources", question, refs),),
+            confidence=signals["p"],
+        )
     citations = build_citations(state, make_quotes(state, chosen, evidence, max_chars))
     text = "\n".join(f"\u201c{_one_line(c.quote)}\u201d [{c.n}]" for c in citations)
-    return Answer(question=question, status="answered", answer=text, citations=citations,
-                  confidence=signals["p"])
+    return Answer(
+        question=question,
+        status="answered",
+        answer=text,
+        citations=citations,
+        confidence=signals["p"],
+    )
 
 
 def _one_line(text: str) -> str:

@@ -139,7 +139,9 @@ def parse_files(files: Iterable[CorpusFile]) -> tuple[list[Article], list[LoadEr
             continue
         if article.id in seen:
             errors.append(
-                LoadError(file.rel, f"duplicate id {article.id!r} (already used by {seen[article.id]})")
+                LoadError(
+                    file.rel, f"duplicate id {article.id!r} (already used by {seen[article.id]})"
+                )
             )
             continue
         seen[article.id] = file.rel

@@ -83,7 +83,8 @@ class MiniLMEmbedder:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(model_path: Path | None = None, batch_size: int = 64,
-                  threads: int = 0) -> MiniLMEmbedder:
+def load_embedder(
+    model_path: Path | None = None, batch_size: int = 64, threads: int = 0
+) -> MiniLMEmbedder:
     """One model per process and configuration: loading takes seconds and ~100 MB."""
     return MiniLMEmbedder(model_path, batch_size, threads)

@@ -46,8 +46,9 @@ class Engine:
     def sync(self, progress: Progress | None = None) -> IndexReport:
         """Incrementally index the corpus folder, then serve what is indexed."""
         with self._index_lock:
-            report = sync_index(self.settings.corpus_dir, self._table, self._vectors,
-                                self.embedder, progress)
+            report = sync_index(
+                self.settings.corpus_dir, self._table, self._vectors, self.embedder, progress
+            )
             if report.changed or self._state is None:
                 self._state = CorpusState.build(self._table.articles())
         return report
@@ -64,8 +65,9 @@ class Engine:
         question = self._check_question(question)
         state = self.state
         evidence = retrieve_evidence(state, self._vectors, self.embedder, question)
-        return compose_answer(question, state, evidence, self.settings.max_citations,
-                              self.settings.max_quote_chars)
+        return compose_answer(
+            question, state, evidence, self.settings.max_citations, self.settings.max_quote_chars
+        )
 
     def _check_question(self, question: str) -> str:
         question = " ".join((question or "").split())
@@ -83,8 +85,14 @@ class Engine:
     def source(self, article_id: str) -> Article | None:
         return self.state.articles.get(article_id)
 
-    def sources(self, query: str = "", k: int = 10, outlet: str | None = None,
-                since: date | None = None, until: date | None = None) -> list[SourceHit]:
+    def sources(
+        self,
+        query: str = "",
+        k: int = 10,
+        outlet: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[SourceHit]:
         """Articles matching ``query`` (title and text), optionally by outlet and date range."""
         state = self.state
         articles = list(state.articles.values())

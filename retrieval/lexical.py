@@ -63,7 +63,8 @@ class BM25Index:
         found = self._variants.get(term)
         if found is None:
             found = [
-                v for v in self._by_sound.get(phonetic_key(term), ())
+                v
+                for v in self._by_sound.get(phonetic_key(term), ())
                 if v != term and edit_distance(v, term, 2) <= 2
             ]
             if len(self._variants) < 100_000:

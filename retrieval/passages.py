@@ -7,7 +7,7 @@ from .types import Article, Passage, Span
 
 # Changing these changes answers: bump CHUNKING_VERSION so every store re-embeds (and log it in
 # the README changelog). ~120 words keeps a passage well inside MiniLM's 256-wordpiece window.
-CHUNKING_VERSION = "2"
+CHUNKING_VERSION = "3"
 PASSAGE_TARGET_CHARS = 700
 PASSAGE_MAX_CHARS = 1100
 # Very long "sentences" (lists, tables, run-on copy) are cut so no unit outgrows the model window.
@@ -60,3 +60,19 @@ def split_passages(article: Article, sentences: list[Span] | None = None) -> lis
             break
         i = j if j > i else j + 1
     return passages
+
+
+def passage_sentence_indices(passages: list[Passage], sentences: list[Span]) -> list[list[int]]:
+    """For each passage, the indices of the sentences it covers."""
+    out: list[list[int]] = []
+    j = 0
+    for p in passages:
+        while j < len(sentences) and sentences[j].end <= p.start:
+            j += 1
+        k = j
+        covered = []
+        while k < len(sentences) and sentences[k].start < p.end:
+            covered.append(k)
+            k += 1
+        out.append(covered)
+    return out

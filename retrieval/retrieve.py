@@ -32,17 +32,34 @@ TYPE_MISSING_PENALTY = 0.12
 HEADING_PENALTY = 0.08
 
 _GENERIC = {stem(w) for w in QUESTION_WORDS | {"happen", "mean", "think", "reason", "many", "much"}}
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
-           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|"
+    "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
 _EXPECTS = (
-    ("number", re.compile(r"\bhow (many|much|long|old|far|large|big)\b|\bwhat (percentage|"
-                          r"share|number|proportion|amount)\b", re.I),
-     # A quantity, not a year: "6.1 million", "15%", "two", but not "June 2025".
-     re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\b)\d|\b(one|two|three|four|five|six|seven|eight|"
-                r"nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)),
-    ("date", re.compile(r"^\W*when\b|\bwhat (year|date|day|month)\b", re.I),
-     re.compile(rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(mon|tues|wednes|thurs|fri|satur|sun)"
-                r"day\b|\b(yesterday|today|tonight|last (week|month|year))\b", re.I)),
+    (
+        "number",
+        re.compile(
+            r"\bhow (many|much|long|old|far|large|big)\b|\bwhat (percentage|"
+            r"share|number|proportion|amount)\b",
+            re.I,
+        ),
+        # A quantity, not a year: "6.1 million", "15%", "two", but not "June 2025".
+        re.compile(
+            r"(?<![\d.])(?!(?:19|20)\d\d\b)\d|\b(one|two|three|four|five|six|seven|eight|"
+            r"nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(r"^\W*when\b|\bwhat (year|date|day|month)\b", re.I),
+        re.compile(
+            rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(mon|tues|wednes|thurs|fri|satur|sun)"
+            r"day\b|\b(yesterday|today|tonight|last (week|month|year))\b",
+            re.I,
+        ),
+    ),
 )
 _CLOSED = re.compile(r"[.!?\"'”’)\]]\s*$")
 
@@ -99,8 +116,9 @@ def coverage(state: CorpusState, terms: list[str], weights: dict[str, float], te
         if t in have:
             got += idf
         else:
-            best = max((weights.get(v, 0.0) for v in state.bm25.variants(t) if v in have),
-                       default=0.0)
+            best = max(
+                (weights.get(v, 0.0) for v in state.bm25.variants(t) if v in have), default=0.0
+            )
             got += idf * best
     return got / total if total else 0.0
 
@@ -148,8 +166,9 @@ def retrieve_evidence(
         span = state.sentences[aid][si]
         text = state.sentence_text(aid, si)
         cov = coverage(state, terms, weights, text)
-        score = (W_DENSE * dense[key] + W_COVER * cov + W_PASSAGE * sup
-                 + shape_adjustment(text, expects))
+        score = (
+            W_DENSE * dense[key] + W_COVER * cov + W_PASSAGE * sup + shape_adjustment(text, expects)
+        )
         candidates.append(Candidate(aid, si, span.start, span.end, dense[key], cov, sup, score))
     candidates.sort(key=lambda c: -c.score)
     return Evidence(tuple(terms), weights, qvec, tuple(candidates))

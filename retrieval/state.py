@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from .lexical import BM25Index
-from .passages import split_passages, split_sentences
+from .passages import passage_sentence_indices, split_passages, split_sentences
 from .stories import cluster_stories
 from .text import content_terms
 from .types import Article, Passage, Span
@@ -39,15 +39,10 @@ class CorpusState:
             sents = split_sentences(a)
             sentences[a.id] = tuple(sents)
             title_terms = content_terms(a.title)
-            j = 0
-            for p in split_passages(a, sents):
-                while j < len(sents) and sents[j].end <= p.start:
-                    j += 1
-                k = j
-                covered = []
-                while k < len(sents) and sents[k].start < p.end:
-                    covered.append(k)
-                    k += 1
+            article_passages = split_passages(a, sents)
+            for p, covered in zip(
+                article_passages, passage_sentence_indices(article_passages, sents), strict=True
+            ):
                 passages.append(p)
                 passage_sentences.append(tuple(covered))
                 docs.append(content_terms(p.text) + title_terms)
@@ -66,8 +61,13 @@ class CorpusState:
             story_members={k: tuple(v) for k, v in members.items()},
             titles_bm25=BM25Index([content_terms(f"{a.title} {a.outlet or ''}") for a in articles]),
         )
-        log.info("loaded %d articles, %d passages, %d stories in %.2fs", len(articles),
-                 len(passages), len(members), time.perf_counter() - started)
+        log.info(
+            "loaded %d articles, %d passages, %d stories in %.2fs",
+            len(articles),
+            len(passages),
+            len(members),
+            time.perf_counter() - started,
+        )
         return state
 
     def sentence_text(self, article_id: str, idx: int) -> str:

@@ -130,8 +130,14 @@ class VectorIndex:
             for store in self.stores.values():
                 store.delete(aid)
 
-    def add(self, kind: str, spans: Sequence[Span], ids: Sequence[str], texts: Sequence[str],
-            vectors: np.ndarray) -> None:
+    def add(
+        self,
+        kind: str,
+        spans: Sequence[Span],
+        ids: Sequence[str],
+        texts: Sequence[str],
+        vectors: np.ndarray,
+    ) -> None:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
         nodes = []
@@ -162,12 +168,16 @@ class VectorIndex:
             VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k)
         )
         # ChromaVectorStore reports exp(-distance); cosine distance is 1 - cos.
-        return [(i, 1.0 + float(np.log(max(s, 1e-12)))) for i, s in
-                zip(result.ids, result.similarities, strict=True)]
+        return [
+            (i, 1.0 + float(np.log(max(s, 1e-12))))
+            for i, s in zip(result.ids, result.similarities, strict=True)
+        ]
 
     def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:
             return {}
         got = self.collections[kind].get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in
-                zip(got["ids"], got["embeddings"], strict=True)}
+        return {
+            i: np.asarray(v, dtype=np.float32)
+            for i, v in zip(got["ids"], got["embeddings"], strict=True)
+        }
