@@ -13,6 +13,7 @@ from typing import TextIO
 
 from retrieval import Engine, IndexReport, QuestionError, Settings, load_settings
 
+from .progress import stderr_progress
 from .render_text import render_answer, render_article, render_hits
 
 log = logging.getLogger("wirecheck")
@@ -81,8 +82,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open(settings: Settings, args: argparse.Namespace) -> tuple[Engine, IndexReport]:
-    from retrieval.indexer import stderr_progress
-
     engine = Engine(settings)
     report = engine.sync(progress=stderr_progress())
     for err in report.errors:
@@ -138,8 +137,9 @@ def _batch_items(fh: TextIO) -> Iterator[tuple[str | None, str | None, str | Non
         except json.JSONDecodeError as exc:
             yield None, None, f"line {lineno}: not JSON ({exc.msg})"
             continue
+        item_id = str(item["id"]) if isinstance(item, dict) and "id" in item else None
         if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            yield None, None, f'line {lineno}: expected {{"id": ..., "question": "..."}}'
+            yield item_id, None, f'line {lineno}: expected {{"id": ..., "question": "..."}}'
             continue
         yield str(item.get("id", lineno)), item["question"], None
 

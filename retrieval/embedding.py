@@ -39,7 +39,7 @@ class MiniLMEmbedder:
     model_id = MODEL_ID
     dim = 384
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64, threads: int = 0):
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32, threads: int = 0):
         # The hub client must never be asked: the weights are on disk.
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -82,9 +82,13 @@ class MiniLMEmbedder:
         return np.asarray(self._llama.get_query_embedding(text), dtype=np.float32)
 
 
-@lru_cache(maxsize=4)
 def load_embedder(
-    model_path: Path | None = None, batch_size: int = 64, threads: int = 0
+    model_path: Path | None = None, batch_size: int = 32, threads: int = 0
 ) -> MiniLMEmbedder:
     """One model per process and configuration: loading takes seconds and ~100 MB."""
+    return _cached_embedder(model_path, batch_size, threads)
+
+
+@lru_cache(maxsize=4)
+def _cached_embedder(model_path: Path | None, batch_size: int, threads: int) -> MiniLMEmbedder:
     return MiniLMEmbedder(model_path, batch_size, threads)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,27 +170,3 @@ def _embed_and_add(batch: list[Article], vectors: VectorIndex, embedder: Embedde
     p_vecs /= np.maximum(np.linalg.norm(p_vecs, axis=1, keepdims=True), 1e-9)
     vectors.add(PASSAGES, p_spans, p_ids, p_texts, p_vecs)
     vectors.add(SENTENCES, s_spans, s_ids, s_texts, s_vecs)
-
-
-def stderr_progress() -> Progress:
-    """A progress bar on stderr (silent when stderr is not a terminal)."""
-    from tqdm import tqdm
-
-    bar: dict[str, tqdm] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(
-                total=total,
-                unit="article",
-                file=sys.stderr,
-                disable=None,
-                desc="indexing",
-                leave=False,
-            )
-        b = bar["bar"]
-        b.update(done - b.n)
-        if done >= total:
-            b.close()
-
-    return update

@@ -7,7 +7,7 @@ from .types import Article, Passage, Span
 
 # Changing these changes answers: bump CHUNKING_VERSION so every store re-embeds (and log it in
 # the README changelog). ~120 words keeps a passage well inside MiniLM's 256-wordpiece window.
-CHUNKING_VERSION = "3"
+CHUNKING_VERSION = "4"
 PASSAGE_TARGET_CHARS = 700
 PASSAGE_MAX_CHARS = 1100
 # Very long "sentences" (lists, tables, run-on copy) are cut so no unit outgrows the model window.
@@ -45,7 +45,7 @@ def split_passages(article: Article, sentences: list[Span] | None = None) -> lis
     """
     sentences = split_sentences(article) if sentences is None else sentences
     passages: list[Passage] = []
-    i = 0
+    i, overlapping = 0, False
     while i < len(sentences):
         j = i
         while j + 1 < len(sentences) and (
@@ -53,12 +53,16 @@ def split_passages(article: Article, sentences: list[Span] | None = None) -> lis
             or (j == i and sentences[j + 1].end - sentences[i].start <= PASSAGE_MAX_CHARS)
         ):
             j += 1
+        if overlapping and j == i:
+            # The shared sentence alone would repeat the previous passage's tail.
+            i, overlapping = i + 1, False
+            continue
         start, end = sentences[i].start, sentences[j].end
         pid = f"{article.id}::p{len(passages)}"
         passages.append(Passage(article.id, start, end, id=pid, text=article.body[start:end]))
         if j + 1 >= len(sentences):
             break
-        i = j if j > i else j + 1
+        i, overlapping = (j, True) if j > i else (j + 1, False)
     return passages
 
 

@@ -26,7 +26,7 @@ class Settings:
     chroma_port: int = 8000
     collection_prefix: str = "wirecheck"
     embed_model_path: Path | None = None
-    embed_batch_size: int = 64
+    embed_batch_size: int = 32
     torch_threads: int = 0
     max_citations: int = 5
     max_quote_chars: int = 300

@@ -1,0 +1,46 @@
+"""BM25 over passages: rare terms rank first; spelling variants of names still match."""
+
+from __future__ import annotations
+
+from retrieval.lexical import BM25Index
+from retrieval.text import content_terms
+
+DOCS = [
+    "Moscow said the talks would continue next week.",
+    "Moscow and Tehran signed a strategic cooperation treaty.",
+    "Iranian Foreign Minister Abbas Araqchi arrived in Moscow.",
+    "The Kremlin spokesman Dmitry Peskov condemned the strikes on Fordow.",
+    "Moscow weather was mild and the markets were calm in Moscow.",
+]
+
+
+def _index(docs=DOCS) -> BM25Index:
+    return BM25Index([content_terms(d) for d in docs])
+
+
+def test_doc_with_the_rare_term_ranks_first():
+    top = _index().top("Fordow Moscow", k=5)
+    assert top[0][0] == 3
+    assert top[0][1] > top[1][1]
+
+
+def test_query_with_no_known_terms_returns_nothing():
+    assert _index().top("bitcoin price", k=5) == []
+
+
+def test_araghchi_query_retrieves_doc_spelled_araqchi():
+    top = _index().top("Araghchi", k=5)
+    assert top and top[0][0] == 2
+    assert top[0][1] > 0
+
+
+def test_exact_spelling_outranks_a_variant():
+    index = _index(
+        ["Abbas Araghchi spoke in Moscow.", "Abbas Araqchi spoke in Moscow.", "Someone else spoke."]
+    )
+    ranked = [i for i, _ in index.top("Araghchi", k=3)]
+    assert ranked[:2] == [0, 1]
+
+
+def test_empty_index_returns_nothing():
+    assert BM25Index([]).top("anything", k=3) == []
