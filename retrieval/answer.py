@@ -7,18 +7,24 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from .retrieve import Candidate, Evidence, coverage
 from .state import CorpusState
-from .text import content_terms
 from .types import Answer, Citation, Flag
 
 # Candidates scoring below this share of the best one are not worth a citation.
 RELATIVE_FLOOR = 0.72
-# Term overlap above which a sentence repeats one already quoted (wire copies, restatements).
-REDUNDANT = 0.6
-STORY_PENALTY = 0.08
-ARTICLE_PENALTY = 0.03
+# Cosine similarity above which a sentence restates one already quoted (wire copies, rewrites);
+# below it, similarity still costs, so distinct reasons win over near-repeats.
+REDUNDANT = 0.88
+REDUNDANCY_WEIGHT = 0.15
+# Each citation already spent on a story costs the next one from it: other sources come first.
+STORY_PENALTY = 0.3
+SAME_COPY_BONUS = 0.05
 SHORT_QUOTE = 60
+# A following sentence scoring at least this share of the quoted one joins the quote.
+JOIN_NEXT = 0.85
 POOL = 80
 NO_ANSWER_TEXT = "The sources do not answer this question."
 CLOSEST = 2
@@ -42,7 +48,7 @@ def answerability(state: CorpusState, evidence: Evidence, chosen: list[Candidate
     terms = list(evidence.question_terms)
     cands = evidence.candidates[:5]
     dense = max((c.dense for c in cands), default=0.0)
-    text = " ".join(state.sentence_text(c.article_id, c.idx) for c in chosen[:3])
+    text = " ".join(state.context_text(c.article_id, c.idx) for c in chosen[:3])
     titles = " ".join(state.articles[a].title for a in {c.article_id for c in chosen[:3]})
     cover = coverage(state, terms, evidence.term_weights, f"{text} {titles}")
     idfs = [state.bm25.idf_of(t) for t in terms]
@@ -68,73 +74,85 @@ def select_evidence(state: CorpusState, evidence: Evidence, k: int) -> list[Cand
         return []
     floor = pool[0].score * RELATIVE_FLOOR
     chosen: list[Candidate] = []
-    chosen_terms: list[set[str]] = []
+    chosen_vecs: list[np.ndarray] = []
     stories: Counter[str] = Counter()
     articles: Counter[str] = Counter()
-    term_cache = {id(c): set(content_terms(state.sentence_text(c.article_id, c.idx))) for c in pool}
     while len(chosen) < k:
-        best, best_value = None, -1e9
+        best, best_value, best_vec = None, -1e9, None
         for c in pool:
             if c.score < floor:
                 break
             if c in chosen:
                 continue
-            terms = term_cache[id(c)]
-            overlap = max((_overlap(terms, t) for t in chosen_terms), default=0.0)
-            if overlap > REDUNDANT:
-                continue
-            value = (
-                c.score
-                - 0.2 * overlap
-                - STORY_PENALTY * stories[state.story_of.get(c.article_id, c.article_id)]
-                - ARTICLE_PENALTY * articles[c.article_id]
+            vec = evidence.vectors.get((c.article_id, c.idx))
+            similarity = (
+                max((float(vec @ v) for v in chosen_vecs), default=0.0)
+                if (vec is not None)
+                else 0.0
             )
+            if similarity > REDUNDANT:
+                continue
+            story = state.story_of.get(c.article_id, c.article_id)
+            value = (
+                c.score - REDUNDANCY_WEIGHT * max(similarity, 0.0) - STORY_PENALTY * stories[story]
+            )
+            if stories[story] and articles[c.article_id]:
+                # Quote a story from the copy already cited, not from a sibling copy.
+                value += SAME_COPY_BONUS
             if value > best_value:
-                best, best_value = c, value
+                best, best_value, best_vec = c, value, vec
         if best is None:
             break
         chosen.append(best)
-        chosen_terms.append(term_cache[id(best)])
+        if best_vec is not None:
+            chosen_vecs.append(best_vec)
         stories[state.story_of.get(best.article_id, best.article_id)] += 1
         articles[best.article_id] += 1
     return chosen
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
 def make_quotes(
     state: CorpusState, chosen: list[Candidate], evidence: Evidence, max_chars: int
 ) -> list[Quote]:
-    """Sentence spans, merged when adjacent, widened when very short, cut to ``max_chars``."""
-    quotes: list[Quote] = []
+    """Sentence spans in selection order: adjacent picks merged, a strong next sentence joined
+    (the reason after "he explained why"), very short ones widened, long ones cut to
+    ``max_chars`` on clause boundaries."""
+    scores = {(c.article_id, c.idx): c.score for c in evidence.candidates}
+    rank = {(c.article_id, c.idx): i for i, c in enumerate(chosen)}
     by_pos = sorted(chosen, key=lambda c: (c.article_id, c.idx))
-    merged: list[list[Candidate]] = []
+    groups: list[list[Candidate]] = []
     for c in by_pos:
-        last = merged[-1][-1] if merged else None
+        last = groups[-1][-1] if groups else None
         if (
             last
             and last.article_id == c.article_id
             and c.idx == last.idx + 1
-            and c.end - merged[-1][0].start <= max_chars
+            and c.end - groups[-1][0].start <= max_chars
         ):
-            merged[-1].append(c)
+            groups[-1].append(c)
         else:
-            merged.append([c])
-    for group in merged:
-        aid = group[0].article_id
-        start, end = group[0].start, group[-1].end
+            groups.append([c])
+    quotes: list[tuple[int, Quote]] = []
+    for group in groups:
+        aid, first, last = group[0].article_id, group[0].idx, group[-1].idx
+        sents = state.sentences[aid]
         body = state.articles[aid].body
+        start, end = group[0].start, group[-1].end
+        nxt = last + 1
+        if (
+            nxt < len(sents)
+            and scores.get((aid, nxt), -1.0) >= JOIN_NEXT * group[-1].score
+            and sents[nxt].end - start <= max_chars
+            and "\n\n" not in body[end : sents[nxt].start]
+        ):
+            end = sents[nxt].end
         if end - start < SHORT_QUOTE:
-            start, end = _widen(state, aid, group[0].idx, group[-1].idx, max_chars)
+            start, end = _widen(state, aid, first, last, max_chars)
         if end - start > max_chars:
             start, end = _trim(body, start, end, evidence, state, max_chars)
-        quotes.append(Quote(aid, start, end, max(c.score for c in group)))
-    quotes.sort(key=lambda q: -q.score)
-    return quotes
+        order = min(rank[(c.article_id, c.idx)] for c in group)
+        quotes.append((order, Quote(aid, start, end, max(c.score for c in group))))
+    return [q for _, q in sorted(quotes, key=lambda oq: oq[0])]
 
 
 def _widen(state: CorpusState, aid: str, first: int, last: int, max_chars: int) -> tuple[int, int]:

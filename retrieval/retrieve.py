@@ -25,6 +25,9 @@ RRF_K = 60
 W_DENSE = 0.55
 W_COVER = 0.35
 W_PASSAGE = 0.10
+IDF_FLOOR = 0.5
+# Part of a sentence's term coverage that may come from its neighbours (who "he" is, the topic).
+CONTEXT_SHARE = 0.3
 
 # A sentence lacking the expected answer type (a number for "how many") and a heading-like
 # line (short, no closing punctuation) nudge the score; both measured on the seed and dev sets.
@@ -61,6 +64,14 @@ _EXPECTS = (
         ),
     ),
 )
+# "Why" questions favour sentences that give a cause.
+CAUSE_BONUS = 0.04
+_ASKS_WHY = re.compile(r"^\W*why\b|\bwhat (is|was|are|were) the reasons?\b|\bhow come\b", re.I)
+_CAUSE = re.compile(
+    r"\b(because|due to|since|as a result|owing to|so that|in order to|reasons?|caused?|"
+    r"led to|amid|given that|explained|clarified|said .{0,40}\bwould\b)\b",
+    re.I,
+)
 _CLOSED = re.compile(r"[.!?\"'”’)\]]\s*$")
 
 
@@ -71,8 +82,8 @@ def expected_type(question: str) -> re.Pattern[str] | None:
     return None
 
 
-def shape_adjustment(text: str, expects: re.Pattern[str] | None) -> float:
-    adj = 0.0
+def shape_adjustment(text: str, expects: re.Pattern[str] | None, why: bool = False) -> float:
+    adj = CAUSE_BONUS if why and _CAUSE.search(text) else 0.0
     if expects is not None and not expects.search(text):
         adj -= TYPE_MISSING_PENALTY
     if not _CLOSED.search(text) and len(text.split()) < 12:
@@ -98,6 +109,7 @@ class Evidence:
     term_weights: dict[str, float]
     query_vector: np.ndarray
     candidates: tuple[Candidate, ...]
+    vectors: dict[tuple[str, int], np.ndarray]
 
 
 def question_terms(question: str) -> list[str]:
@@ -111,7 +123,8 @@ def coverage(state: CorpusState, terms: list[str], weights: dict[str, float], te
     have = set(content_terms(text))
     total = got = 0.0
     for t in terms:
-        idf = state.bm25.idf_of(t)
+        # The floor keeps topic words that most articles share from counting for nothing.
+        idf = state.bm25.idf_of(t) + IDF_FLOOR
         total += idf
         if t in have:
             got += idf
@@ -153,11 +166,14 @@ def retrieve_evidence(
         if key and key[0] in state.articles:
             dense[key] = sim
             support.setdefault(key, 0.0)
-    missing = [f"{aid}::s{si}" for aid, si in support if (aid, si) not in dense]
-    vecs = {_parse_sentence_id(k): v for k, v in index.vectors(SENTENCES, missing).items()}
+    # One read for every candidate's vector: the dense scores of lexical-only candidates, and the
+    # vectors answer selection uses to tell a new reason from a restatement.
+    ids = [f"{aid}::s{si}" for aid, si in support]
+    vecs = {_parse_sentence_id(k): v for k, v in index.vectors(SENTENCES, ids).items()}
     for key, v in vecs.items():
-        dense[key] = float(v @ qvec)
+        dense.setdefault(key, float(v @ qvec))
     expects = expected_type(question)
+    why = bool(_ASKS_WHY.search(question))
     candidates = []
     for key, sup in support.items():
         aid, si = key
@@ -165,13 +181,18 @@ def retrieve_evidence(
             continue
         span = state.sentences[aid][si]
         text = state.sentence_text(aid, si)
-        cov = coverage(state, terms, weights, text)
+        cov = (1 - CONTEXT_SHARE) * coverage(state, terms, weights, text) + (
+            CONTEXT_SHARE * coverage(state, terms, weights, state.context_text(aid, si))
+        )
         score = (
-            W_DENSE * dense[key] + W_COVER * cov + W_PASSAGE * sup + shape_adjustment(text, expects)
+            W_DENSE * dense[key]
+            + W_COVER * cov
+            + W_PASSAGE * sup
+            + shape_adjustment(text, expects, why)
         )
         candidates.append(Candidate(aid, si, span.start, span.end, dense[key], cov, sup, score))
     candidates.sort(key=lambda c: -c.score)
-    return Evidence(tuple(terms), weights, qvec, tuple(candidates))
+    return Evidence(tuple(terms), weights, qvec, tuple(candidates), vecs)
 
 
 def _parse_sentence_id(sid: str) -> tuple[str, int] | None:

@@ -74,6 +74,12 @@ class CorpusState:
         span = self.sentences[article_id][idx]
         return self.articles[article_id].body[span.start : span.end]
 
+    def context_text(self, article_id: str, idx: int, radius: int = 1) -> str:
+        """The sentence with its neighbours: where pronouns and topic words of a quote live."""
+        sents = self.sentences[article_id]
+        lo, hi = max(0, idx - radius), min(len(sents) - 1, idx + radius)
+        return self.articles[article_id].body[sents[lo].start : sents[hi].end]
+
     def also_reported_by(self, article_id: str) -> tuple[str, ...]:
         own = self.articles[article_id].outlet
         out: list[str] = []

@@ -244,6 +244,78 @@ _ALIASES = {
     "chinese": "china",
 }
 
+# Irregular past forms meet their present ("withdrew", "withdrawn" ~ "withdraw"); the stemmer
+# only handles regular endings.
+_IRREGULAR = {
+    past: base
+    for base, forms in {
+        "be": "was were been",
+        "become": "became",
+        "begin": "began begun",
+        "break": "broke broken",
+        "bring": "brought",
+        "build": "built",
+        "buy": "bought",
+        "catch": "caught",
+        "choose": "chose chosen",
+        "come": "came",
+        "draw": "drew drawn",
+        "drive": "drove driven",
+        "eat": "ate eaten",
+        "fall": "fell fallen",
+        "feel": "felt",
+        "fight": "fought",
+        "find": "found",
+        "flee": "fled",
+        "fly": "flew flown",
+        "forget": "forgot forgotten",
+        "freeze": "froze frozen",
+        "get": "got gotten",
+        "give": "gave given",
+        "go": "went gone",
+        "grow": "grew grown",
+        "hang": "hung",
+        "hide": "hid hidden",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "lead": "led",
+        "leave": "left",
+        "lose": "lost",
+        "make": "made",
+        "meet": "met",
+        "pay": "paid",
+        "rise": "rose risen",
+        "run": "ran",
+        "see": "saw seen",
+        "seek": "sought",
+        "sell": "sold",
+        "send": "sent",
+        "shoot": "shot",
+        "sink": "sank sunk",
+        "speak": "spoke spoken",
+        "spend": "spent",
+        "stand": "stood",
+        "steal": "stole stolen",
+        "strike": "struck stricken",
+        "swear": "swore sworn",
+        "take": "took taken",
+        "teach": "taught",
+        "tell": "told",
+        "think": "thought",
+        "throw": "threw thrown",
+        "undertake": "undertook undertaken",
+        "wear": "wore worn",
+        "win": "won",
+        "withdraw": "withdrew withdrawn",
+        "write": "wrote written",
+        "overtake": "overtook overtaken",
+        "shake": "shook shaken",
+        "ride": "rode ridden",
+    }.items()
+    for past in forms.split()
+}
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
 _PHRASES = re.compile(r"\bunited (states|kingdom|nations)\b")
@@ -268,7 +340,7 @@ def words(text: str) -> list[str]:
             out.append(_CONTRACTIONS.get(base, base[:-1]))
             out.append("not")
             continue
-        out.append(_ALIASES.get(base, base))
+        out.append(_ALIASES.get(base) or _IRREGULAR.get(base, base))
     return out
 
 
