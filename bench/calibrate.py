@@ -32,7 +32,8 @@ def main(paths: list[str]) -> None:
             x.append([r[f] for f in FEATURES])
             y.append(int(r["answerable"]))
             w.append(0.5 / (pos if r["answerable"] else max(neg, 1)))
-    model = LogisticRegression(C=10.0).fit(np.array(x), np.array(y), sample_weight=np.array(w))
+    w = np.array(w) * len(w) / sum(w)  # mean weight 1, so C means what it usually does
+    model = LogisticRegression(C=1.0).fit(np.array(x), np.array(y), sample_weight=w)
     coef = dict(zip(FEATURES, (round(float(c), 2) for c in model.coef_[0]), strict=True))
     print(json.dumps({"coef": coef, "bias": round(float(model.intercept_[0]), 2)}))
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .retrieve import Candidate, Evidence, coverage
+from .retrieve import IDF_FLOOR, Candidate, Evidence, coverage
 from .state import CorpusState
 from .types import Answer, Citation, Flag
 
@@ -51,7 +51,7 @@ def answerability(state: CorpusState, evidence: Evidence, chosen: list[Candidate
     text = " ".join(state.context_text(c.article_id, c.idx) for c in chosen[:3])
     titles = " ".join(state.articles[a].title for a in {c.article_id for c in chosen[:3]})
     cover = coverage(state, terms, evidence.term_weights, f"{text} {titles}")
-    idfs = [state.bm25.idf_of(t) for t in terms]
+    idfs = [state.bm25.idf_of(t) + IDF_FLOOR for t in terms]
     absent = sum(
         i
         for t, i in zip(terms, idfs, strict=True)

@@ -1,0 +1,73 @@
+"""Small general rules inside sentence scoring: answer types, headings, causes, word forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.retrieve import (
+    CAUSE_BONUS,
+    HEADING_PENALTY,
+    TYPE_MISSING_PENALTY,
+    expected_type,
+    question_terms,
+    shape_adjustment,
+)
+from retrieval.text import content_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "has_type"),
+    [
+        ("How many people saw the post?", "It had more than 6.1 million views.", True),
+        ("How many people saw the post?", "The claim spread in June 2025.", False),
+        ("What share of the population is Muslim?", "Muslims make up 15% of it.", True),
+        ("When did parliament ratify the treaty?", "In April 2025, Russia ratified it.", True),
+        ("When did parliament ratify the treaty?", "Russia ratified the treaty.", False),
+        ("When did he arrive?", "He arrived on Monday.", True),
+    ],
+)
+def test_expected_answer_type_is_found_only_where_present(question, sentence, has_type):
+    pattern = expected_type(question)
+    assert pattern is not None
+    assert bool(pattern.search(sentence)) is has_type
+
+
+def test_questions_without_a_typed_answer_expect_nothing():
+    assert expected_type("Why isn't Russia helping Iran?") is None
+    assert expected_type("What did Putin tell the minister?") is None
+
+
+def test_sentence_lacking_the_expected_type_is_penalised():
+    pattern = expected_type("How many people saw it?")
+    with_number = shape_adjustment("It had 6.1 million views as of this writing.", pattern)
+    without = shape_adjustment("Many users questioned the statement online.", pattern)
+    assert with_number - without == pytest.approx(TYPE_MISSING_PENALTY)
+
+
+def test_heading_like_line_is_penalised_but_a_sentence_is_not():
+    assert shape_adjustment("US airstrikes target Iran's military sites", None) == pytest.approx(
+        -HEADING_PENALTY
+    )
+    assert shape_adjustment("US airstrikes targeted three of Iran's sites.", None) == 0.0
+
+
+def test_why_question_favours_a_sentence_that_gives_a_cause():
+    cause = "Moscow stays neutral due to a large Russian-speaking population in Israel."
+    plain = "Moscow hosted the Iranian foreign minister on Monday."
+    assert shape_adjustment(cause, None, why=True) == pytest.approx(CAUSE_BONUS)
+    assert shape_adjustment(plain, None, why=True) == 0.0
+    assert shape_adjustment(cause, None, why=False) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Russia withdrew support", "Russia had withdrawn support"), ("he saw it", "it was seen")],
+)
+def test_irregular_verb_forms_share_a_term(a, b):
+    assert set(content_terms(a)) & set(content_terms(b)) - {"russia", "support"}
+
+
+def test_question_words_and_quantifiers_are_not_question_terms():
+    terms = question_terms("How many people saw the viral post, and why?")
+    assert "mani" not in terms and "how" not in terms and "whi" not in terms
+    assert {"peopl", "viral", "post"} <= set(terms)
