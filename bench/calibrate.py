@@ -16,13 +16,14 @@ import sys
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-FEATURES = ("dense", "cover", "absent")
+FEATURES = ("dense", "cover", "absent", "stale")
 
 
 def main(paths: list[str]) -> None:
     sets = []
     for path in paths:
-        rows = [json.loads(line) for line in open(path)]
+        with open(path) as fh:
+            rows = [json.loads(line) for line in fh]
         sets.append((path, rows))
     x, y, w = [], [], []
     for _path, rows in sets:
@@ -36,17 +37,20 @@ def main(paths: list[str]) -> None:
     model = LogisticRegression(C=1.0).fit(np.array(x), np.array(y), sample_weight=w)
     coef = dict(zip(FEATURES, (round(float(c), 2) for c in model.coef_[0]), strict=True))
     print(json.dumps({"coef": coef, "bias": round(float(model.intercept_[0]), 2)}))
-    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
-        line = [f"t={threshold:.1f}"]
+    for threshold in np.arange(0.3, 0.71, 0.05):
+        line = [f"t={threshold:.2f}"]
+        balanced = []
         for path, rows in sets:
             p = model.predict_proba(np.array([[r[f] for f in FEATURES] for r in rows]))[:, 1]
             kept = [pi >= threshold for pi in p]
             pos = [k for k, r in zip(kept, rows, strict=True) if r["answerable"]]
             neg = [not k for k, r in zip(kept, rows, strict=True) if not r["answerable"]]
+            balanced.append((np.mean(pos) + (np.mean(neg) if neg else 1.0)) / 2)
             line.append(
                 f"{path.rsplit('/', 1)[-1]}: kept {np.mean(pos):.2f} "
                 f"rejected {np.mean(neg) if neg else float('nan'):.2f}"
             )
+        line.insert(1, f"mean balanced accuracy {np.mean(balanced):.3f}")
         print("  ".join(line))
 
 

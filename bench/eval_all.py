@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 SETS = {
     "seed": (ROOT / "corpus", EVAL / "seed_questions.jsonl"),
-    "multihop": (EVAL / "dev" / "multihop" / "corpus", EVAL / "dev" / "multihop" / "questions.jsonl"),
+    "multihop": (
+        EVAL / "dev" / "multihop" / "corpus",
+        EVAL / "dev" / "multihop" / "questions.jsonl",
+    ),
     "realtimeqa": (
         EVAL / "dev" / "realtimeqa" / "corpus",
         EVAL / "dev" / "realtimeqa" / "questions.jsonl",
@@ -36,8 +39,18 @@ def main() -> None:
         dump = args.stores / f"{name}-features.jsonl"
         args.stores.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "eval_questions.py"), "--corpus", str(corpus),
-             "--questions", str(questions), "--store", str(args.stores / name), "--dump", str(dump)],
+            [
+                sys.executable,
+                str(ROOT / "bench" / "eval_questions.py"),
+                "--corpus",
+                str(corpus),
+                "--questions",
+                str(questions),
+                "--store",
+                str(args.stores / name),
+                "--dump",
+                str(dump),
+            ],
             check=True,
         )
         dumps.append(str(dump))

@@ -1,4 +1,4 @@
-"""Answer a question set and score it: evidence hits on answerable questions, rejections on the rest.
+"""Answer a question set; score evidence hits (answerable) and rejections (the rest).
 
     python bench/eval_questions.py --corpus DIR --questions FILE.jsonl [--store DIR] [--dump F]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
+from .dates import days_apart, question_date
 from .embedding import Embedder
 from .state import CorpusState
 from .store import PASSAGES, SENTENCES, VectorIndex
@@ -64,6 +66,10 @@ _EXPECTS = (
         ),
     ),
 )
+# A question pinned to a date prefers articles from around then (a quarter away costs fully).
+TIME_PENALTY = 0.1
+TIME_SCALE_DAYS = 90
+
 # "Why" questions favour sentences that give a cause.
 CAUSE_BONUS = 0.04
 _ASKS_WHY = re.compile(r"^\W*why\b|\bwhat (is|was|are|were) the reasons?\b|\bhow come\b", re.I)
@@ -73,6 +79,12 @@ _CAUSE = re.compile(
     re.I,
 )
 _CLOSED = re.compile(r"[.!?\"'”’)\]]\s*$")
+
+
+def staleness(asked_on: date | None, published: date | None) -> float:
+    """0 for an article from the asked-about time (or when either date is unknown), up to 1."""
+    gap = days_apart(asked_on, published)
+    return 0.0 if gap is None else min(gap / TIME_SCALE_DAYS, 1.0)
 
 
 def expected_type(question: str) -> re.Pattern[str] | None:
@@ -110,6 +122,7 @@ class Evidence:
     query_vector: np.ndarray
     candidates: tuple[Candidate, ...]
     vectors: dict[tuple[str, int], np.ndarray]
+    asked_on: date | None = None
 
 
 def question_terms(question: str) -> list[str]:
@@ -174,6 +187,7 @@ def retrieve_evidence(
         dense.setdefault(key, float(v @ qvec))
     expects = expected_type(question)
     why = bool(_ASKS_WHY.search(question))
+    asked_on = question_date(question)
     candidates = []
     for key, sup in support.items():
         aid, si = key
@@ -189,10 +203,11 @@ def retrieve_evidence(
             + W_COVER * cov
             + W_PASSAGE * sup
             + shape_adjustment(text, expects, why)
+            - TIME_PENALTY * staleness(asked_on, state.published_on(aid))
         )
         candidates.append(Candidate(aid, si, span.start, span.end, dense[key], cov, sup, score))
     candidates.sort(key=lambda c: -c.score)
-    return Evidence(tuple(terms), weights, qvec, tuple(candidates), vecs)
+    return Evidence(tuple(terms), weights, qvec, tuple(candidates), vecs, asked_on)
 
 
 def _parse_sentence_id(sid: str) -> tuple[str, int] | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 
+from .dates import published_date
 from .lexical import BM25Index
 from .passages import passage_sentence_indices, split_passages, split_sentences
 from .stories import cluster_stories
@@ -73,6 +75,9 @@ class CorpusState:
     def sentence_text(self, article_id: str, idx: int) -> str:
         span = self.sentences[article_id][idx]
         return self.articles[article_id].body[span.start : span.end]
+
+    def published_on(self, article_id: str) -> date | None:
+        return published_date(self.articles[article_id].published)
 
     def context_text(self, article_id: str, idx: int, radius: int = 1) -> str:
         """The sentence with its neighbours: where pronouns and topic words of a quote live."""

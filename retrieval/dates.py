@@ -1,0 +1,73 @@
+"""Dates in questions and articles, for questions pinned to a time ("the week of 2025-06-06")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ],
+        1,
+    )
+    for m in names.split()
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MDY = re.compile(rf"\b({_MONTH})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.I)
+_DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\.?,? (\d{{4}})\b", re.I)
+_MY = re.compile(rf"\b({_MONTH})\.? (\d{{4}})\b", re.I)
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def question_date(text: str) -> date | None:
+    """The first explicit calendar date in ``text`` (month-only dates count as mid-month)."""
+    if m := _ISO.search(text):
+        return _safe(int(m[1]), int(m[2]), int(m[3]))
+    if m := _MDY.search(text):
+        return _safe(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
+    if m := _DMY.search(text):
+        return _safe(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+    if m := _MY.search(text):
+        return _safe(int(m[2]), _MONTHS[m[1].lower()], 15)
+    return None
+
+
+def published_date(published: str | None) -> date | None:
+    """An article's ``published`` value as a date; partial dates fall mid-period."""
+    if not published:
+        return None
+    parts = published[:10].split("-")
+    try:
+        y = int(parts[0])
+        m = int(parts[1]) if len(parts) > 1 else 7
+        d = int(parts[2]) if len(parts) > 2 else 15
+    except ValueError:
+        return None
+    return _safe(y, m, d)
+
+
+def days_apart(a: date | None, b: date | None) -> int | None:
+    if a is None or b is None:
+        return None
+    return abs((a - b).days)
