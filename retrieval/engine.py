@@ -44,20 +44,25 @@ class Engine:
     # -- index -------------------------------------------------------------------------------
 
     def sync(self, progress: Progress | None = None) -> IndexReport:
-        """Incrementally index the corpus folder, then serve what is indexed."""
+        """Incrementally index the corpus folder; the next question serves what is indexed."""
         with self._index_lock:
             report = sync_index(
                 self.settings.corpus_dir, self._table, self._vectors, self.embedder, progress
             )
-            if report.changed or self._state is None:
-                self._state = CorpusState.build(self._table.articles())
+            if report.changed:
+                self._state = None
         return report
 
     @property
     def state(self) -> CorpusState:
-        if self._state is None:
-            self._state = CorpusState.build(self._table.articles())
-        return self._state
+        """The served snapshot, built from the article table on first use after a change."""
+        state = self._state
+        if state is None:
+            with self._index_lock:
+                if self._state is None:
+                    self._state = CorpusState.build(self._table.articles())
+                state = self._state
+        return state
 
     # -- questions ---------------------------------------------------------------------------
 

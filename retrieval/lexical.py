@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,14 +21,17 @@ VARIANT_MIN_LEN = 5
 class BM25Index:
     def __init__(self, docs: Sequence[list[str]]):
         self.vocab: dict[str, int] = {}
-        rows, cols, vals = [], [], []
-        lengths = np.zeros(len(docs), dtype=np.float32)
-        for i, terms in enumerate(docs):
-            lengths[i] = len(terms)
-            for term, tf in Counter(terms).items():
-                rows.append(i)
-                cols.append(self.vocab.setdefault(term, len(self.vocab)))
-                vals.append(tf)
+        vocab = self.vocab
+        lengths = np.fromiter((len(t) for t in docs), dtype=np.float32, count=len(docs))
+        term_ids = np.fromiter(
+            (vocab.setdefault(t, len(vocab)) for terms in docs for t in terms),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        doc_ids = np.repeat(np.arange(len(docs), dtype=np.int64), lengths.astype(np.int64))
+        pairs, counts = np.unique(doc_ids * max(len(vocab), 1) + term_ids, return_counts=True)
+        rows, cols = np.divmod(pairs, max(len(vocab), 1))
+        vals = counts
         n = max(len(docs), 1)
         tf = sparse.csr_matrix(
             (np.asarray(vals, dtype=np.float32), (rows, cols)),

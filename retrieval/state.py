@@ -11,7 +11,7 @@ from .dates import published_date
 from .lexical import BM25Index
 from .passages import passage_sentence_indices, split_passages, split_sentences
 from .stories import cluster_stories
-from .text import content_terms
+from .text import content_terms, terms_of_words, words
 from .types import Article, Passage, Span
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,14 @@ class CorpusState:
         passages: list[Passage] = []
         passage_sentences: list[tuple[int, ...]] = []
         docs: list[list[str]] = []
+        tokens: list[list[str]] = []
         for a in articles:
             sents = split_sentences(a)
             sentences[a.id] = tuple(sents)
+            # Tokenise each sentence once; passages and story shingles reuse the tokens.
+            sent_words = [words(a.body[s.start : s.end]) for s in sents]
+            sent_terms = [terms_of_words(ws) for ws in sent_words]
+            tokens.append([w for ws in sent_words for w in ws])
             title_terms = content_terms(a.title)
             article_passages = split_passages(a, sents)
             for p, covered in zip(
@@ -47,8 +52,8 @@ class CorpusState:
             ):
                 passages.append(p)
                 passage_sentences.append(tuple(covered))
-                docs.append(content_terms(p.text) + title_terms)
-        story_of = cluster_stories(articles)
+                docs.append([t for k in covered for t in sent_terms[k]] + title_terms)
+        story_of = cluster_stories(articles, tokens)
         members: dict[str, list[str]] = {}
         for aid, sid in story_of.items():
             members.setdefault(sid, []).append(aid)

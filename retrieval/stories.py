@@ -8,8 +8,10 @@ two different reports on the same event share far fewer 4-grams.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
+
+import numpy as np
 
 from .text import phonetic_key, words
 from .types import Article
@@ -20,42 +22,70 @@ MIN_CONTAINMENT = 0.5
 MIN_SHINGLES = 12
 # Shingles found in this many articles are boilerplate ("the united states of"), not evidence.
 MAX_POSTINGS = 40
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def shingles(text: str) -> set[int]:
-    toks = [phonetic_key(w) if len(w) > 3 else w for w in words(text)]
-    return {hash(tuple(toks[i : i + SHINGLE])) for i in range(len(toks) - SHINGLE + 1)}
+def shingles(tokens: Sequence[str], vocab: dict[str, int]) -> np.ndarray:
+    """Distinct hashed word 4-grams (token ids from ``vocab``, grown as needed)."""
+    ids = np.fromiter((_token_id(w, vocab) for w in tokens), dtype=np.uint64, count=len(tokens))
+    if len(ids) < SHINGLE:
+        return np.zeros(0, dtype=np.uint64)
+    h = np.zeros(len(ids) - SHINGLE + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(SHINGLE):
+            h = h * _MIX + ids[k : len(ids) - SHINGLE + 1 + k] + np.uint64(k + 1)
+    return np.unique(h)
 
 
-def cluster_stories(articles: Sequence[Article]) -> dict[str, str]:
-    """article id -> cluster id (the id of the cluster's earliest/first member)."""
-    sets = [shingles(a.body) for a in articles]
-    postings: dict[int, list[int]] = defaultdict(list)
-    for i, s in enumerate(sets):
-        for h in s:
-            postings[h].append(i)
+def _token_id(word: str, vocab: dict[str, int]) -> int:
+    tid = vocab.get(word)
+    if tid is None:
+        key = "#" + (phonetic_key(word) if len(word) > 3 else word)
+        tid = vocab[word] = vocab.setdefault(key, len(vocab))
+    return tid
+
+
+def cluster_stories(
+    articles: Sequence[Article], tokens: Sequence[Sequence[str]] | None = None
+) -> dict[str, str]:
+    """article id -> cluster id (the id of the cluster's earliest-published member).
+
+    ``tokens`` are the articles' words (``text.words`` of each body) when the caller has them.
+    """
+    vocab: dict[str, int] = {}
+    if tokens is None:
+        tokens = [words(a.body) for a in articles]
+    sets = [shingles(t, vocab) for t in tokens]
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
     parent = list(range(len(articles)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, s in enumerate(sets):
-        if len(s) < MIN_SHINGLES:
-            continue
-        shared: Counter[int] = Counter()
-        for h in s:
-            docs = postings[h]
-            if len(docs) <= MAX_POSTINGS:
-                shared.update(j for j in docs if j > i)
-        for j, n in shared.items():
-            smaller = min(len(s), len(sets[j]))
+    if len(articles) > 1:
+        hashes = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)
+        docs = np.repeat(np.arange(len(articles), dtype=np.int64), sizes)
+        order = np.argsort(hashes, kind="stable")
+        hashes, docs = hashes[order], docs[order]
+        starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+        lengths = np.diff(np.r_[starts, len(hashes)])
+        shared: Counter[tuple[int, int]] = Counter()
+        for start, n in zip(
+            starts[(lengths > 1) & (lengths <= MAX_POSTINGS)],
+            lengths[(lengths > 1) & (lengths <= MAX_POSTINGS)],
+            strict=True,
+        ):
+            members = docs[start : start + n].tolist()
+            shared.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+        for (a, b), n in shared.items():
+            smaller = min(sizes[a], sizes[b])
             if smaller >= MIN_SHINGLES and n / smaller >= MIN_CONTAINMENT:
-                parent[find(j)] = find(i)
-    order = sorted(range(len(articles)), key=lambda i: (articles[i].published or "9", i))
+                parent[_find(parent, b)] = _find(parent, a)
+    order_by_date = sorted(range(len(articles)), key=lambda i: (articles[i].published or "9", i))
     root_name: dict[int, str] = {}
-    for i in order:
-        root_name.setdefault(find(i), articles[i].id)
-    return {a.id: root_name[find(i)] for i, a in enumerate(articles)}
+    for i in order_by_date:
+        root_name.setdefault(_find(parent, i), articles[i].id)
+    return {a.id: root_name[_find(parent, i)] for i, a in enumerate(articles)}
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i

@@ -316,6 +316,8 @@ _IRREGULAR = {
     for past in forms.split()
 }
 
+_CANONICAL = {**_IRREGULAR, **_ALIASES}
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
 _PHRASES = re.compile(r"\bunited (states|kingdom|nations)\b")
@@ -324,24 +326,34 @@ _PHRASE_SHORT = {"states": "us", "kingdom": "uk", "nations": "un"}
 _CONTRACTIONS = {"won": "will", "can": "can", "shan": "shall", "ain": "is"}
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def normalize(text: str) -> str:
     """Lower-case, strip accents, and join dotted acronyms (U.S. -> us)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", "") + " ", text.lower())
     return _PHRASES.sub(lambda m: _PHRASE_SHORT[m.group(1)], text)
 
 
 def words(text: str) -> list[str]:
     out = []
     for tok in _TOKEN.findall(normalize(text)):
-        base, _, suffix = tok.replace("’", "'").partition("'")
-        if suffix == "t" and base.endswith("n"):
-            out.append(_CONTRACTIONS.get(base, base[:-1]))
-            out.append("not")
-            continue
-        out.append(_ALIASES.get(base) or _IRREGULAR.get(base, base))
+        if "'" in tok or "’" in tok:
+            base, _, suffix = tok.replace("’", "'").partition("'")
+            if suffix == "t" and base.endswith("n"):
+                out.append(_CONTRACTIONS.get(base, base[:-1]))
+                out.append("not")
+                continue
+            tok = base
+        out.append(_CANONICAL.get(tok, tok))
     return out
+
+
+def terms_of_words(tokens: list[str]) -> list[str]:
+    """Stemmed content terms of already tokenised words (see ``content_terms``)."""
+    return [stem(w) for w in tokens if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
 @lru_cache(maxsize=200_000)
@@ -351,7 +363,7 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens without stopwords: what lexical matching compares."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return terms_of_words(words(text))
 
 
 @lru_cache(maxsize=200_000)
