@@ -65,7 +65,7 @@ def index_throughput(corpus: Path, sample: int, work: Path) -> None:
         for ids in model.tokenizer(texts, add_special_tokens=True)["input_ids"]
     )
     t = time.perf_counter()
-    model.encode(sorted(texts, key=len), batch_size=64, normalize_embeddings=True)
+    model.encode(sorted(texts, key=len), batch_size=embedder.batch_size, normalize_embeddings=True)
     raw = time.perf_counter() - t
     engine = Engine(load_settings(corpus_dir=sub, store_dir=work / "sample-store"), embedder)
     t = time.perf_counter()

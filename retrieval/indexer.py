@@ -107,13 +107,14 @@ def sync_index(
         table.set_meta(expected_meta(embedder))
     plan = plan_changes(corpus_dir, table)
     if plan.removed_ids:
-        vectors.delete_articles(plan.removed_ids)
+        _delete_units(vectors, table.get(plan.removed_ids))
         table.delete(plan.removed_ids)
     total = len(plan.to_embed)
     for i in range(0, total, ARTICLES_PER_BATCH):
         batch = plan.to_embed[i : i + ARTICLES_PER_BATCH]
-        # Delete first: a re-run after a crash must not leave duplicate vectors behind.
-        vectors.delete_articles(a.id for a in batch)
+        # Delete the old version's units and any left by a crashed run of this version; by id,
+        # because a metadata delete scans the whole collection.
+        _delete_units(vectors, table.get(a.id for a in batch if a.id in plan.updated_ids) + batch)
         _embed_and_add(batch, vectors, embedder)
         table.upsert(batch)
         if progress:
@@ -127,6 +128,25 @@ def sync_index(
         seconds=time.perf_counter() - started,
         errors=tuple(plan.errors),
     )
+
+
+def unit_ids(article: Article) -> tuple[list[str], list[str]]:
+    """The Chroma ids of an article's passages and sentences."""
+    sentences = split_sentences(article)
+    passages = split_passages(article, sentences)
+    return [p.id for p in passages], [f"{article.id}::s{j}" for j in range(len(sentences))]
+
+
+def _delete_units(vectors: VectorIndex, articles: list[Article]) -> None:
+    p_ids: set[str] = set()
+    s_ids: set[str] = set()
+    for article in articles:
+        p, s = unit_ids(article)
+        p_ids.update(p)
+        s_ids.update(s)
+    # Each Chroma delete costs ~0.5 s on a big store, whatever its size: one call per collection.
+    vectors.delete_ids(PASSAGES, sorted(p_ids))
+    vectors.delete_ids(SENTENCES, sorted(s_ids))
 
 
 def _embed_and_add(batch: list[Article], vectors: VectorIndex, embedder: Embedder) -> None:

@@ -68,6 +68,14 @@ class ArticleTable:
     def articles(self) -> list[Article]:
         return [_load(r[0]) for r in self._db.execute("SELECT data FROM articles ORDER BY id")]
 
+    def get(self, ids: Iterable[str]) -> list[Article]:
+        out = []
+        for aid in ids:
+            row = self._db.execute("SELECT data FROM articles WHERE id = ?", (aid,)).fetchone()
+            if row:
+                out.append(_load(row[0]))
+        return out
+
 
 def _dump(a: Article) -> str:
     d = a.__dict__.copy()
@@ -126,9 +134,15 @@ class VectorIndex:
         return self.collections[kind].count()
 
     def delete_articles(self, article_ids: Iterable[str]) -> None:
+        """Delete by metadata (a scan: slow on big stores; used for full resets of an article)."""
         for aid in article_ids:
             for store in self.stores.values():
                 store.delete(aid)
+
+    def delete_ids(self, kind: str, ids: Sequence[str]) -> None:
+        step = max(1, min(self._max_batch, 4096))
+        for i in range(0, len(ids), step):
+            self.collections[kind].delete(ids=list(ids[i : i + step]))
 
     def add(
         self,
