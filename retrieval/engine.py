@@ -120,7 +120,7 @@ class Engine:
             score = 2.0 * float(title_scores[pos]) + body_scores.get(a.id, (0.0, -1))[0]
             if score > 0:
                 pi = body_scores.get(a.id, (0.0, -1))[1]
-                snippet = state.passages[pi].text[:200] if pi >= 0 else a.lead[:200]
+                snippet = state.passage_text(pi)[:200] if pi >= 0 else a.lead[:200]
                 hits.append(SourceHit(a, score, snippet))
         hits.sort(key=lambda h: -h.score)
         return hits[:k]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import time
 from dataclasses import dataclass
@@ -15,6 +17,15 @@ from .text import content_terms, terms_of_words, words
 from .types import Article, Passage, Span
 
 log = logging.getLogger(__name__)
+
+
+def release_free_memory() -> None:
+    """Hand memory freed by a build back to the OS (glibc keeps it otherwise)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        log.debug("malloc_trim unavailable on this platform")
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,8 @@ class CorpusState:
             for p, covered in zip(
                 article_passages, passage_sentence_indices(article_passages, sents), strict=True
             ):
-                passages.append(p)
+                # Offsets only: the text is a slice of the body, kept once.
+                passages.append(Passage(p.article_id, p.start, p.end, id=p.id))
                 passage_sentences.append(tuple(covered))
                 docs.append([t for k in covered for t in sent_terms[k]] + title_terms)
         story_of = cluster_stories(articles, tokens)
@@ -68,6 +80,8 @@ class CorpusState:
             story_members={k: tuple(v) for k, v in members.items()},
             titles_bm25=BM25Index([content_terms(f"{a.title} {a.outlet or ''}") for a in articles]),
         )
+        del docs, tokens
+        release_free_memory()
         log.info(
             "loaded %d articles, %d passages, %d stories in %.2fs",
             len(articles),
@@ -76,6 +90,10 @@ class CorpusState:
             time.perf_counter() - started,
         )
         return state
+
+    def passage_text(self, i: int) -> str:
+        p = self.passages[i]
+        return self.articles[p.article_id].body[p.start : p.end]
 
     def sentence_text(self, article_id: str, idx: int) -> str:
         span = self.sentences[article_id][idx]
