@@ -6,13 +6,25 @@ Public surface (what bot/ may use): Engine, Settings, load_settings and the resu
 from .corpus import ArticleFormatError, load_corpus
 from .engine import Engine, QuestionError
 from .settings import Settings, load_settings
-from .types import Answer, Article, Citation, Flag, IndexReport, LoadError, SourceHit
+from .types import (
+    Answer,
+    Article,
+    Citation,
+    ClaimCheck,
+    EvidenceQuote,
+    Flag,
+    IndexReport,
+    LoadError,
+    SourceHit,
+)
 
 __all__ = [
     "Answer",
     "Article",
     "ArticleFormatError",
     "Citation",
+    "ClaimCheck",
+    "EvidenceQuote",
     "Engine",
     "Flag",
     "IndexReport",

@@ -165,7 +165,7 @@ def make_quotes(
         if end - start < SHORT_QUOTE:
             start, end = _widen(state, aid, first, last, max_chars)
         if end - start > max_chars:
-            start, end = _trim(body, start, end, evidence, state, max_chars)
+            start, end = trim_to_clauses(body, start, end, evidence, state, max_chars)
         order = min(rank[(c.article_id, c.idx)] for c in group)
         quotes.append((order, Quote(aid, start, end, max(c.score for c in group))))
     return [q for _, q in sorted(quotes, key=lambda oq: oq[0])]
@@ -186,7 +186,7 @@ def _widen(state: CorpusState, aid: str, first: int, last: int, max_chars: int) 
 _CLAUSE = re.compile(r"[,;:\u2014\u2013]\s+|\s+[\u2014\u2013-]\s+")
 
 
-def _trim(
+def trim_to_clauses(
     body: str, start: int, end: int, evidence: Evidence, state: CorpusState, max_chars: int
 ) -> tuple[int, int]:
     """The run of whole clauses within ``max_chars`` that covers the question best."""

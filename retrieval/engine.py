@@ -14,7 +14,8 @@ from .settings import Settings
 from .state import CorpusState
 from .store import ArticleTable, VectorIndex, open_chroma
 from .text import content_terms, normalize
-from .types import Answer, Article, IndexReport, SourceHit
+from .types import Answer, Article, ClaimCheck, IndexReport, SourceHit
+from .verify import check as check_claim
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +75,20 @@ class Engine:
             question, state, evidence, self.settings.max_citations, self.settings.max_quote_chars
         )
 
-    def _check_question(self, question: str) -> str:
+    def check(self, claim: str) -> ClaimCheck:
+        """Verdict on a claim against the corpus, with the excerpts behind it."""
+        claim = self._check_question(claim, "claim")
+        state = self.state
+        evidence = retrieve_evidence(state, self._vectors, self.embedder, claim)
+        return check_claim(state, evidence, claim, self.settings.max_quote_chars)
+
+    def _check_question(self, question: str, what: str = "question") -> str:
         question = " ".join((question or "").split())
         if not question:
-            raise QuestionError("the question is empty")
+            raise QuestionError(f"the {what} is empty")
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(
-                f"the question is {len(question)} characters long; the limit is "
+                f"the {what} is {len(question)} characters long; the limit is "
                 f"{self.settings.max_question_chars}"
             )
         return question

@@ -143,3 +143,40 @@ class SourceHit:
     article: Article
     score: float
     snippet: str
+
+
+@dataclass(frozen=True)
+class EvidenceQuote:
+    n: int
+    article_id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    url: str | None
+    quote: str
+    stance: Literal["supports", "refutes", "related"]
+    start: int = 0
+    end: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        del out["start"], out["end"]
+        return out
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    claim: str
+    verdict: Literal["supported", "contradicted", "not_enough_evidence", "conflicting"]
+    reason: str
+    evidence: tuple[EvidenceQuote, ...] = ()
+
+    def to_json(self, id: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {} if id is None else {"id": id}
+        out.update(
+            claim=self.claim,
+            verdict=self.verdict,
+            reason=self.reason,
+            evidence=[e.to_json() for e in self.evidence],
+        )
+        return out
