@@ -6,15 +6,23 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from retrieval import Engine, IndexReport, QuestionError, Settings, load_settings
+from retrieval import (
+    Answer,
+    ClaimCheck,
+    Engine,
+    IndexReport,
+    QuestionError,
+    Settings,
+    load_settings,
+)
 
 from .progress import stderr_progress
-from .render_text import render_answer, render_article, render_hits
+from .render_text import render_answer, render_article, render_check, render_hits
 
 log = logging.getLogger("wirecheck")
 
@@ -37,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--batch", type=Path, help='JSONL file of {"id": ..., "question": ...}')
     _common(ask)
+
+    check = sub.add_parser("check", help="verdict on a claim against the corpus")
+    check.add_argument("claim", nargs="?", help="the claim")
+    check.add_argument("--batch", type=Path, help='JSONL file of {"id": ..., "claim": ...}')
+    _common(check)
 
     index = sub.add_parser("index", help="build or incrementally update the index")
     _common(index)
@@ -71,7 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"error: bad configuration: {exc}", file=sys.stderr)
         return 2
-    handler = {"ask": cmd_ask, "index": cmd_index, "sources": cmd_sources, "source": cmd_source}
+    handler = {
+        "ask": cmd_ask,
+        "check": cmd_check,
+        "index": cmd_index,
+        "sources": cmd_sources,
+        "source": cmd_source,
+    }
     try:
         return handler[args.command](args, settings)
     except FileNotFoundError as exc:
@@ -100,35 +119,49 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    if bool(args.question) == bool(args.batch):
-        print("error: give a question or --batch FILE (not both)", file=sys.stderr)
+    return _run_items(args, settings, "question", Engine.ask, render_answer)
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    return _run_items(args, settings, "claim", Engine.check, render_check)
+
+
+def _run_items(
+    args: argparse.Namespace,
+    settings: Settings,
+    field: str,
+    run: Callable[[Engine, str], Answer | ClaimCheck],
+    render: Callable[[Any], str],
+) -> int:
+    """One item from the command line or a JSONL batch, answered by ``run``."""
+    text = getattr(args, field)
+    if bool(text) == bool(args.batch):
+        print(f"error: give a {field} or --batch FILE (not both)", file=sys.stderr)
         return 2
     if args.batch and not args.batch.is_file():
         print(f"error: batch file not found: {args.batch}", file=sys.stderr)
         return 2
-    if args.question is not None and not args.question.strip():
-        print("error: the question is empty", file=sys.stderr)
+    if text is not None and not text.strip():
+        print(f"error: the {field} is empty", file=sys.stderr)
         return 2
     engine, _ = _open(settings, args)
     try:
         if args.batch:
             with args.batch.open(encoding="utf-8") as fh:
-                return _ask_batch(engine, fh, args.json)
+                return _run_batch(engine, fh, field, run, render, args.json)
         try:
-            answer = engine.ask(args.question)
+            result = run(engine, text)
         except QuestionError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        print(
-            json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer)
-        )
+        print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else render(result))
         return 0
     finally:
         engine.close()
 
 
-def _batch_items(fh: TextIO) -> Iterator[tuple[str | None, str | None, str | None]]:
-    """(id, question, error) per non-blank line."""
+def _batch_items(fh: TextIO, field: str) -> Iterator[tuple[str | None, str | None, str | None]]:
+    """(id, text, error) per non-blank line."""
     for lineno, line in enumerate(fh, 1):
         if not line.strip():
             continue
@@ -138,28 +171,35 @@ def _batch_items(fh: TextIO) -> Iterator[tuple[str | None, str | None, str | Non
             yield None, None, f"line {lineno}: not JSON ({exc.msg})"
             continue
         item_id = str(item["id"]) if isinstance(item, dict) and "id" in item else None
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            yield item_id, None, f'line {lineno}: expected {{"id": ..., "question": "..."}}'
+        if not isinstance(item, dict) or not isinstance(item.get(field), str):
+            yield item_id, None, f'line {lineno}: expected {{"id": ..., "{field}": "..."}}'
             continue
-        yield str(item.get("id", lineno)), item["question"], None
+        yield str(item.get("id", lineno)), item[field], None
 
 
-def _ask_batch(engine: Engine, fh: TextIO, as_json: bool) -> int:
+def _run_batch(
+    engine: Engine,
+    fh: TextIO,
+    field: str,
+    run: Callable[[Engine, str], Answer | ClaimCheck],
+    render: Callable[[Any], str],
+    as_json: bool,
+) -> int:
     failures = 0
-    for item_id, question, error in _batch_items(fh):
+    for item_id, text, error in _batch_items(fh, field):
         if error is None:
             try:
-                answer = engine.ask(question or "")
+                result = run(engine, text or "")
             except QuestionError as exc:
                 error = str(exc)
         if error is not None:
             failures += 1
-            out = {"id": item_id, "question": question, "error": error}
+            out = {"id": item_id, field: text, "error": error}
             print(json.dumps(out, ensure_ascii=False) if as_json else f"[{item_id}] error: {error}")
         elif as_json:
-            print(json.dumps(answer.to_json(item_id), ensure_ascii=False))
+            print(json.dumps(result.to_json(item_id), ensure_ascii=False))
         else:
-            print(f"[{item_id}] {render_answer(answer)}\n")
+            print(f"[{item_id}] {render(result)}\n")
         sys.stdout.flush()
     return 1 if failures else 0
 

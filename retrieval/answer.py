@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .retrieve import IDF_FLOOR, Candidate, Evidence, coverage, staleness
 from .state import CorpusState
-from .types import Answer, Citation, Flag
+from .types import Answer, Citation, ClaimCheck, Flag
 
 # Candidates scoring below this share of the best one are not worth a citation.
 RELATIVE_FLOOR = 0.72
@@ -25,6 +25,8 @@ SAME_COPY_BONUS = 0.05
 SHORT_QUOTE = 60
 # A following sentence scoring at least this share of the quoted one joins the quote.
 JOIN_NEXT = 0.85
+# Evidence quotes a premise or conflict flag adds (beyond the answer's own citations).
+PREMISE_CITATIONS = 2
 POOL = 80
 NO_ANSWER_TEXT = "The sources do not answer this question."
 CLOSEST = 2
@@ -264,3 +266,43 @@ def compose_answer(
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def flag_premise(answer: Answer, premise: str, verdict: ClaimCheck) -> Answer:
+    """Add a ``premise`` flag (corpus contradicts what the question assumes) or a
+    ``conflicting`` flag (sources disagree on it), citing the evidence behind it."""
+    if verdict.verdict not in ("contradicted", "conflicting"):
+        return answer
+    citations = list(answer.citations)
+    refs: list[int] = []
+    for e in verdict.evidence:
+        if e.stance == "related" or len(refs) >= PREMISE_CITATIONS:
+            continue
+        same = next(
+            (
+                c
+                for c in citations
+                if c.article_id == e.article_id and c.start <= e.start and e.end <= c.end
+            ),
+            None,
+        )
+        if same is None:
+            same = Citation(
+                n=len(citations) + 1,
+                article_id=e.article_id,
+                title=e.title,
+                outlet=e.outlet,
+                published=e.published,
+                url=e.url,
+                quote=e.quote,
+                start=e.start,
+                end=e.end,
+            )
+            citations.append(same)
+        if same.n not in refs:
+            refs.append(same.n)
+    if verdict.verdict == "contradicted":
+        flag = Flag("premise", f'The sources contradict the premise "{premise}"', tuple(refs))
+    else:
+        flag = Flag("conflicting", f"{verdict.reason} on: {premise}", tuple(refs))
+    return replace(answer, citations=tuple(citations), flags=(flag, *answer.flags))

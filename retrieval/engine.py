@@ -6,7 +6,7 @@ import logging
 import threading
 from datetime import date
 
-from .answer import compose_answer
+from .answer import compose_answer, flag_premise
 from .embedding import Embedder, load_embedder
 from .indexer import Progress, sync_index
 from .retrieve import retrieve_evidence
@@ -16,6 +16,7 @@ from .store import ArticleTable, VectorIndex, open_chroma
 from .text import content_terms, normalize
 from .types import Answer, Article, ClaimCheck, IndexReport, SourceHit
 from .verify import check as check_claim
+from .verify import premise_of
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,15 @@ class Engine:
         question = self._check_question(question)
         state = self.state
         evidence = retrieve_evidence(state, self._vectors, self.embedder, question)
-        return compose_answer(
+        answer = compose_answer(
             question, state, evidence, self.settings.max_citations, self.settings.max_quote_chars
         )
+        premise = premise_of(question)
+        if premise:
+            premise_evidence = retrieve_evidence(state, self._vectors, self.embedder, premise)
+            verdict = check_claim(state, premise_evidence, premise, self.settings.max_quote_chars)
+            answer = flag_premise(answer, premise, verdict)
+        return answer
 
     def check(self, claim: str) -> ClaimCheck:
         """Verdict on a claim against the corpus, with the excerpts behind it."""

@@ -308,3 +308,23 @@ def check(state: CorpusState, evidence: Evidence, claim: str, max_chars: int) ->
     return ClaimCheck(
         claim=claim, verdict=verdict.verdict, reason=verdict.reason, evidence=tuple(quotes)
     )
+
+
+_PREMISE = re.compile(
+    r"^\s*(?:why|how come|how|when|where)\s+"
+    r"(?:did|does|do|is|was|were|are|has|have|had|will|would|could|can|should)\s+(?P<rest>.+?)\s*\?*$",
+    re.I,
+)
+
+
+def premise_of(question: str) -> str | None:
+    """The statement a wh-question takes for granted ("Why did X do Y?" -> "X do Y").
+
+    Negated questions ("Why isn't ...") are left alone: their premise is a negative, and a
+    negative premise flagged wrongly on a plain question would do more harm than good.
+    """
+    m = _PREMISE.match(question)
+    if not m or "n't" in question.lower() or " not " in f" {question.lower()} ":
+        return None
+    rest = m.group("rest").strip()
+    return rest[0].upper() + rest[1:] if len(rest.split()) >= 3 else None
