@@ -78,7 +78,9 @@ class Engine:
         premise = premise_of(question)
         if premise:
             premise_evidence = retrieve_evidence(state, self._vectors, self.embedder, premise)
-            verdict = check_claim(state, premise_evidence, premise, self.settings.max_quote_chars)
+            verdict = check_claim(
+                state, premise_evidence, premise, self.settings.max_quote_chars, self.embedder
+            )
             answer = flag_premise(answer, premise, verdict)
         return answer
 
@@ -87,7 +89,7 @@ class Engine:
         claim = self._check_question(claim, "claim")
         state = self.state
         evidence = retrieve_evidence(state, self._vectors, self.embedder, claim)
-        return check_claim(state, evidence, claim, self.settings.max_quote_chars)
+        return check_claim(state, evidence, claim, self.settings.max_quote_chars, self.embedder)
 
     def _check_question(self, question: str, what: str = "question") -> str:
         question = " ".join((question or "").split())

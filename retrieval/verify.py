@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .answer import trim_to_clauses
 from .retrieve import Candidate, Evidence, coverage
 from .state import CorpusState
-from .text import normalize, words
+from .text import content_terms, normalize, stem, terms_of_words, words
 from .types import ClaimCheck, EvidenceQuote
 
 # Alignment of a claim and a sentence = mean of their cosine similarity and the IDF-weighted
@@ -22,7 +22,7 @@ from .types import ClaimCheck, EvidenceQuote
 # claim above the support bars; it may refute it above the refute bars when it also differs in
 # negation, a number or a date. Tuned on the seed claims and dev/summedits_news.
 SUPPORT_ALIGN = 0.68
-SUPPORT_DENSE = 0.6
+SUPPORT_DENSE = 0.55
 SUPPORT_MIN_COVER = 0.5
 REFUTE_ALIGN = 0.6
 REFUTE_DENSE = 0.55
@@ -33,7 +33,8 @@ ABOUT_COVER = 0.55
 # A fact-check is about the claim when its claim statement covers this much of it.
 STATEMENT_COVER = 0.72
 MAX_EVIDENCE = 5
-POOL = 30
+POOL = 12
+WINDOW_CANDIDATES = 6
 
 _NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
 _FALSE_RATING = re.compile(
@@ -42,12 +43,27 @@ _FALSE_RATING = re.compile(
     re.I,
 )
 _TRUE_RATING = re.compile(r"\brating:\s*(true|correct|accurate)\b", re.I)
-_REPORTED_CLAIM = re.compile(r"^\s*claim\s*:|\b(claims?|claimed|alleged(ly)?|rumou?rs?)\b", re.I)
+_REPORTED_CLAIM = re.compile(
+    r"^\s*claim\s*:|\b(claims?|claimed|claiming) that\b|\ballegedly\b|\brumou?rs? that\b", re.I
+)
+_HYPOTHETICAL = re.compile(r"\b(if|whether|unless|in case|possibility|hypothetical(ly)?)\b", re.I)
+_CLAUSE_BREAK = re.compile(
+    r"[,;:]\s+|\s+[\u2014\u2013-]\s+|\s+(?=(?:but|while|whereas|and that)\s)"
+)
+# Stems of words whose swap turns a statement into its opposite ("accepted" / "rejected").
+_ANTONYMS = tuple(
+    tuple(stem(w) for w in pair.split("/"))
+    for pair in (
+        "accept/reject approve/reject confirm/deny admit/deny allow/ban allow/forbid "
+        "win/lose won/lost rise/fall increase/decrease raise/cut support/oppose agree/refuse "
+        "open/close acquit/convict arrive/depart gain/lose include/exclude succeed/fail "
+        "legal/illegal true/false before/after"
+    ).split()
+)
 _CLAIM_STATEMENT = re.compile(r"^\s*claim\s*:", re.I)
 _FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|percent|million|billion|thousand)?", re.I)
 _NUMBER_WORDS = {
-    "one": 1,
     "two": 2,
     "three": 3,
     "four": 4,
@@ -80,7 +96,8 @@ class Stance:
 
 
 def negated(tokens: list[str]) -> bool:
-    return sum(t in _NEGATIONS for t in tokens) % 2 == 1
+    # Presence, not parity: "no basis and no justification" is one negative statement.
+    return any(t in _NEGATIONS for t in tokens)
 
 
 def numbers(text: str) -> set[float]:
@@ -122,40 +139,107 @@ def is_fact_check(state: CorpusState, article_id: str) -> bool:
     return "fact-check" in kinds or bool(_FACT_CHECK_TITLE.search(a.title))
 
 
-def mismatch(claim: str, sentence: str) -> str | None:
-    """Why an aligned sentence says something other than the claim, if it does."""
-    c_tokens, s_tokens = words(claim), words(sentence)
-    if negated(c_tokens) != negated(s_tokens):
+def mismatch(claim: str, unit: str, sentence: str) -> str | None:
+    """Why an aligned clause (``unit``, within ``sentence``) says other than the claim."""
+    c_tokens, u_tokens = words(claim), words(unit)
+    if negated(c_tokens) != negated(u_tokens):
         return "negation"
+    c_terms, u_terms = set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))
+    for a, b in _ANTONYMS:
+        for x, y in ((a, b), (b, a)):
+            if x in c_terms and x not in u_terms and y in u_terms and y not in c_terms:
+                return "opposite"
     c_nums, s_nums = numbers(claim), numbers(sentence)
-    if c_nums and s_nums and not (c_nums & s_nums):
+    if c_nums - s_nums and s_nums - c_nums:
         return "number"
     c_cal, s_cal = calendar(claim), calendar(sentence)
-    if c_cal and s_cal and not (c_cal & s_cal):
-        return "date"
+    for kind in (set(_MONTHS), set(_WEEKDAYS), None):
+        c_part = {x for x in c_cal if (x in kind if kind else x.isdigit())}
+        s_part = {x for x in s_cal if (x in kind if kind else x.isdigit())}
+        if c_part and s_part and not (c_part & s_part):
+            return "date"
     return None
 
 
+def clause_windows(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Single clauses and pairs of adjacent clauses of the sentence ``body[start:end]``."""
+    cuts = [start] + [start + m.end() for m in _CLAUSE_BREAK.finditer(body[start:end])] + [end]
+    if len(cuts) <= 2:
+        return []
+    out = []
+    for i in range(len(cuts) - 1):
+        for j in (i + 1, i + 2):
+            if j < len(cuts) and (i, j) != (0, len(cuts) - 1):
+                s, e = cuts[i], cuts[j]
+                if len(body[s:e].split()) >= 4:
+                    out.append((s, e))
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The part of an evidence sentence that lines up best with the claim."""
+
+    start: int
+    end: int
+    dense: float
+
+
+def best_units(state: CorpusState, evidence: Evidence, candidates, embedder) -> list[Unit]:
+    """Per candidate: the whole sentence, or a clause window that matches the claim better.
+
+    Long sentences carry several statements ("there was no justification ... and that Moscow
+    was trying to help"); judging the clause the claim is about keeps a negation elsewhere in
+    the sentence from counting against it.
+    """
+    terms, weights = list(evidence.question_terms), evidence.term_weights
+    windows: list[tuple[int, int, int]] = []
+    # Clause windows are embedded per claim: only the leading candidates get them (latency).
+    for i, c in enumerate(candidates[:WINDOW_CANDIDATES]):
+        body = state.articles[c.article_id].body
+        windows += [(i, s, e) for s, e in clause_windows(body, c.start, c.end)]
+    units = [Unit(c.start, c.end, c.dense) for c in candidates]
+    if not windows:
+        return units
+    texts = [state.articles[candidates[i].article_id].body[s:e] for i, s, e in windows]
+    sims = embedder.embed(texts) @ evidence.query_vector
+    best = [
+        (c.dense + coverage(state, terms, weights, state.sentence_text(c.article_id, c.idx))) / 2
+        for c in candidates
+    ]
+    for (i, s, e), text, sim in zip(windows, texts, sims, strict=True):
+        score = (float(sim) + coverage(state, terms, weights, text)) / 2
+        if score > best[i]:
+            best[i] = score
+            units[i] = Unit(s, e, float(sim))
+    return units
+
+
 def judge(
-    state: CorpusState, evidence: Evidence, claim: str, candidate: Candidate
+    state: CorpusState, evidence: Evidence, claim: str, candidate: Candidate, unit: Unit
 ) -> Stance | None:
     aid, idx = candidate.article_id, candidate.idx
+    body = state.articles[aid].body
     sentence = state.sentence_text(aid, idx)
+    text = body[unit.start : unit.end]
     terms, weights = list(evidence.question_terms), evidence.term_weights
-    own = coverage(state, terms, weights, sentence)
+    own = coverage(state, terms, weights, text)
     ctx = coverage(state, terms, weights, state.context_text(aid, idx))
     cover = max(own, 0.7 * own + 0.3 * ctx)
-    dense = candidate.dense
+    dense = unit.dense
     if dense < RELATED_DENSE and cover < ABOUT_COVER:
         return None
     # Meaning and wording both count: paraphrases ("ceased" for "ended") score on the first.
     align = (dense + cover) / 2
     if align >= ABOUT_ALIGN and dense >= ABOUT_DENSE:
-        why = mismatch(claim, sentence)
+        why = mismatch(claim, text, sentence)
         if why and align >= REFUTE_ALIGN and dense >= REFUTE_DENSE:
             return Stance(candidate, "refutes", f"the source differs ({why})", 1.0 + align)
         # A sentence that reports a claim ("Claim: ...", "claims that ...") does not support it.
-        reported = _REPORTED_CLAIM.search(sentence)
+        # Nor does one that only entertains it ("if Israel killed ...").
+        reported = _REPORTED_CLAIM.search(sentence) or (
+            _HYPOTHETICAL.search(sentence) and not _HYPOTHETICAL.search(claim)
+        )
         if (
             not why
             and not reported
@@ -163,16 +247,31 @@ def judge(
             and dense >= SUPPORT_DENSE
             and cover >= SUPPORT_MIN_COVER
         ):
-            swapped = _swapped_entities(claim, sentence)
+            context = state.context_text(aid, idx)
+            article = state.articles[aid]
+            swapped = _swapped_entities(claim, f"{article.title}\n{article.body}")
             if swapped:
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
+            if not _has_key_term(state, terms, context):
+                return Stance(candidate, "related", "its key term is missing", align)
             return Stance(candidate, "supports", "a source states it", align)
     return Stance(candidate, "related", "related", align)
 
 
-def _swapped_entities(claim: str, sentence: str) -> str:
-    missing = entities(claim) - set(words(sentence))
-    return ", ".join(sorted(missing))
+def _swapped_entities(claim: str, context: str) -> str:
+    """Names in the claim that the evidence (with its neighbouring sentences) never mentions."""
+    names = set(words(" ".join(entities(claim))))
+    return ", ".join(sorted(names - set(words(context))))
+
+
+def _has_key_term(state: CorpusState, terms: list[str], text: str) -> bool:
+    """The claim's rarest term (what it is most specifically about) appears in ``text``."""
+    if not terms:
+        return False
+    known = [t for t in terms if t in state.bm25.vocab] or terms
+    key = max(known, key=state.bm25.idf_of)
+    have = set(content_terms(text))
+    return key in have or any(v in have for v in state.bm25.variants(key))
 
 
 @dataclass(frozen=True)
@@ -219,8 +318,25 @@ def fact_check_refutations(
     return sorted(out, key=lambda s: -s.strength)
 
 
-def decide(state: CorpusState, evidence: Evidence, claim: str) -> Verdict:
-    stances = [s for c in evidence.candidates[:POOL] if (s := judge(state, evidence, claim, c))]
+def decide(state: CorpusState, evidence: Evidence, claim: str, embedder) -> Verdict:
+    # One judgement per distinct sentence of a story: wire copies would crowd the pool.
+    candidates, seen = [], set()
+    for c in evidence.candidates:
+        key = (
+            state.story_of.get(c.article_id, c.article_id),
+            " ".join(words(state.sentence_text(c.article_id, c.idx))),
+        )
+        if key not in seen:
+            seen.add(key)
+            candidates.append(c)
+            if len(candidates) >= POOL:
+                break
+    units = best_units(state, evidence, candidates, embedder)
+    stances = [
+        s
+        for c, u in zip(candidates, units, strict=True)
+        if (s := judge(state, evidence, claim, c, u))
+    ]
     stances += fact_check_refutations(state, evidence, claim, stances)
     supports = sorted((s for s in stances if s.stance == "supports"), key=lambda s: -s.strength)
     refutes = sorted((s for s in stances if s.stance == "refutes"), key=lambda s: -s.strength)
@@ -234,7 +350,13 @@ def decide(state: CorpusState, evidence: Evidence, claim: str) -> Verdict:
     if fact_checked:
         chosen = _distinct(state, fact_checked + refutes)
         return Verdict("contradicted", "A fact-check in the sources rates it false.", chosen)
-    if supports and refutes and stories(supports) != stories(refutes):
+    if supports and refutes and stories(supports) == stories(refutes):
+        # One story both ways: the better-aligned reading of it wins.
+        if refutes[0].strength - 1.0 >= supports[0].strength:
+            supports = []
+        else:
+            refutes = []
+    if supports and refutes:
         chosen = _distinct(state, supports[:2] + refutes[:2])
         outlets = _outlets(state, supports[:1] + refutes[:1])
         return Verdict("conflicting", f"Sources disagree ({outlets}).", chosen)
@@ -281,9 +403,11 @@ def _outlets(state: CorpusState, group: list[Stance]) -> str:
     return " vs ".join(names)
 
 
-def check(state: CorpusState, evidence: Evidence, claim: str, max_chars: int) -> ClaimCheck:
+def check(
+    state: CorpusState, evidence: Evidence, claim: str, max_chars: int, embedder
+) -> ClaimCheck:
     """The verdict on ``claim`` with its evidence quotes, numbered from 1."""
-    verdict = decide(state, evidence, claim)
+    verdict = decide(state, evidence, claim, embedder)
     quotes = []
     for n, s in enumerate(verdict.stances, 1):
         c = s.candidate
