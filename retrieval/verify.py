@@ -35,6 +35,7 @@ STATEMENT_COVER = 0.72
 MAX_EVIDENCE = 5
 POOL = 12
 WINDOW_CANDIDATES = 6
+CONTEXT_WINDOW_CHARS = 400
 
 _NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
 _FALSE_RATING = re.compile(
@@ -139,9 +140,10 @@ def is_fact_check(state: CorpusState, article_id: str) -> bool:
     return "fact-check" in kinds or bool(_FACT_CHECK_TITLE.search(a.title))
 
 
-def mismatch(claim: str, unit: str, sentence: str) -> str | None:
-    """Why an aligned clause (``unit``, within ``sentence``) says other than the claim."""
-    c_tokens, u_tokens = words(claim), words(unit)
+def mismatch(claim: str, statement: str, facts: str) -> str | None:
+    """Why aligned evidence says other than the claim: ``statement`` is the clause or sentence
+    whose polarity counts, ``facts`` the text whose numbers and dates count."""
+    c_tokens, u_tokens = words(claim), words(statement)
     if negated(c_tokens) != negated(u_tokens):
         return "negation"
     c_terms, u_terms = set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))
@@ -149,10 +151,10 @@ def mismatch(claim: str, unit: str, sentence: str) -> str | None:
         for x, y in ((a, b), (b, a)):
             if x in c_terms and x not in u_terms and y in u_terms and y not in c_terms:
                 return "opposite"
-    c_nums, s_nums = numbers(claim), numbers(sentence)
+    c_nums, s_nums = numbers(claim), numbers(facts)
     if c_nums - s_nums and s_nums - c_nums:
         return "number"
-    c_cal, s_cal = calendar(claim), calendar(sentence)
+    c_cal, s_cal = calendar(claim), calendar(facts)
     for kind in (set(_MONTHS), set(_WEEKDAYS), None):
         c_part = {x for x in c_cal if (x in kind if kind else x.isdigit())}
         s_part = {x for x in s_cal if (x in kind if kind else x.isdigit())}
@@ -198,6 +200,11 @@ def best_units(state: CorpusState, evidence: Evidence, candidates, embedder) -> 
     for i, c in enumerate(candidates[:WINDOW_CANDIDATES]):
         body = state.articles[c.article_id].body
         windows += [(i, s, e) for s, e in clause_windows(body, c.start, c.end)]
+        # With the sentence before it: "That agreement did not ..." names its subject there.
+        if c.idx > 0:
+            prev = state.sentences[c.article_id][c.idx - 1]
+            if c.end - prev.start <= CONTEXT_WINDOW_CHARS:
+                windows.append((i, prev.start, c.end))
     units = [Unit(c.start, c.end, c.dense) for c in candidates]
     if not windows:
         return units
@@ -232,7 +239,11 @@ def judge(
     # Meaning and wording both count: paraphrases ("ceased" for "ended") score on the first.
     align = (dense + cover) / 2
     if align >= ABOUT_ALIGN and dense >= ABOUT_DENSE:
-        why = mismatch(claim, text, sentence)
+        if unit.start < candidate.start:
+            # Sentence plus the one before: polarity is the sentence's own, facts are both's.
+            why = mismatch(claim, sentence, text)
+        else:
+            why = mismatch(claim, text, sentence)
         if why and align >= REFUTE_ALIGN and dense >= REFUTE_DENSE:
             return Stance(candidate, "refutes", f"the source differs ({why})", 1.0 + align)
         # A sentence that reports a claim ("Claim: ...", "claims that ...") does not support it.

@@ -240,3 +240,57 @@ def test_missing_corpus_folder_exits_nonzero(capsys, tmp_path):
     assert rc != 0
     assert out.strip() == ""
     assert "nope" in err
+
+
+CHECK_KEYS = {"claim", "verdict", "evidence"}
+EVIDENCE_KEYS = {"n", "article_id", "outlet", "published", "url", "quote", "stance"}
+
+
+def test_check_json_follows_the_claim_contract(capsys, cli_store):
+    corpus, store, _ = cli_store
+    claim = "Putin said there was no justification for the US attack on Iran."
+    rc, out, _err = run(capsys, "check", claim, "--json", corpus=corpus, store=store)
+    assert rc == 0
+    (obj,) = _json_lines(out)
+    assert set(obj) >= CHECK_KEYS
+    assert obj["claim"] == claim
+    assert obj["verdict"] == "supported"
+    assert obj["evidence"]
+    for i, e in enumerate(obj["evidence"], 1):
+        assert set(e) >= EVIDENCE_KEYS
+        assert e["n"] == i
+        assert e["stance"] in {"supports", "refutes", "related"}
+
+
+def test_check_batch_keeps_ids_and_reports_bad_lines(capsys, cli_store, tmp_path):
+    corpus, store, _ = cli_store
+    batch = tmp_path / "claims.jsonl"
+    batch.write_text(
+        '{"id": "c1", "claim": "Putin offered to mediate between Iran and Israel."}\n'
+        "not json\n"
+        '{"id": "c3", "claim": "Russia withdrew its support for Iran in June 2025."}\n',
+        encoding="utf-8",
+    )
+    rc, out, _err = run(
+        capsys, "check", "--batch", str(batch), "--json", corpus=corpus, store=store
+    )
+    lines = _json_lines(out)
+    assert rc == 1
+    assert [line.get("id") for line in lines] == ["c1", None, "c3"]
+    assert lines[0]["verdict"] == "supported"
+    assert "error" in lines[1]
+    assert lines[2]["verdict"] == "contradicted"
+
+
+def test_check_human_output_shows_the_verdict_at_a_glance(capsys, cli_store):
+    corpus, store, _ = cli_store
+    rc, out, _err = run(
+        capsys,
+        "check",
+        "Russia withdrew its support for Iran in June 2025.",
+        corpus=corpus,
+        store=store,
+    )
+    assert rc == 0
+    assert "❌ Contradicted" in out
+    assert "(refutes)" in out

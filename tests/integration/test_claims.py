@@ -1,0 +1,97 @@
+"""Claim verification with the real model on the seed corpus: every verdict kind, the premise
+flag on answers, and the quote invariant for evidence."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import FIXTURES, YAHOO, collapse
+
+pytestmark = pytest.mark.integration
+
+
+def _load(name: str) -> list[dict]:
+    path = FIXTURES / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+SEED_CLAIMS = _load("seed_claims.jsonl")
+EXTRA_CLAIMS = _load("seed_claims_extra.jsonl")
+
+
+@pytest.mark.parametrize("item", SEED_CLAIMS, ids=lambda c: c["id"])
+def test_seed_claim_gets_its_verdict_and_evidence(real_engine, item):
+    result = real_engine.check(item["claim"])
+    assert result.verdict == item["label"], result.to_json()
+    if item["evidence_any"]:
+        quotes = [collapse(e.quote) for e in result.evidence if e.stance != "related"]
+        assert any(collapse(x) in q for q in quotes for x in item["evidence_any"]), result
+
+
+def test_extra_claims_are_mostly_right_and_never_falsely_contradicted(real_engine):
+    results = [(item, real_engine.check(item["claim"])) for item in EXTRA_CLAIMS]
+    right = sum(r.verdict == item["label"] for item, r in results)
+    false_contradicted = [
+        item["id"]
+        for item, r in results
+        if r.verdict == "contradicted" and item["label"] != "contradicted"
+    ]
+    assert not false_contradicted
+    assert right / len(results) >= 0.85, [(i["id"], r.verdict) for i, r in results]
+
+
+def test_evidence_quotes_are_verbatim_and_numbered(real_engine):
+    for item in SEED_CLAIMS + EXTRA_CLAIMS:
+        result = real_engine.check(item["claim"])
+        assert [e.n for e in result.evidence] == list(range(1, len(result.evidence) + 1))
+        for e in result.evidence:
+            assert e.quote in real_engine.source(e.article_id).body
+            assert e.stance in {"supports", "refutes", "related"}
+
+
+def test_fact_check_rating_refutes_the_claim_it_checks(real_engine):
+    result = real_engine.check("Russia withdrew its support for Iran in June 2025.")
+    assert result.verdict == "contradicted"
+    assert result.evidence[0].article_id == YAHOO
+    assert result.evidence[0].stance == "refutes"
+
+
+def test_conflicting_sources_give_a_conflicting_verdict(
+    real_engine, tmp_path, make_settings, minilm, seed_corpus
+):
+    (seed_corpus / "other-2025-06-24-treaty.md").write_text(
+        "---\nid: other-treaty\ntitle: Treaty terms\noutlet: Other Wire\n"
+        "published: 2025-06-24\n---\n\n"
+        "The strategic cooperation treaty that Putin signed with Iran in January includes a "
+        "mutual defence clause, officials said on Tuesday.\n",
+        encoding="utf-8",
+    )
+    from retrieval import Engine
+
+    engine = Engine(make_settings(seed_corpus, tmp_path / "store"), embedder=minilm)
+    engine.sync()
+    result = engine.check(
+        "The strategic cooperation treaty Putin signed with Iran in January includes a mutual "
+        "defence clause."
+    )
+    engine.close()
+    assert result.verdict == "conflicting", result.to_json()
+    stances = {e.stance for e in result.evidence}
+    assert {"supports", "refutes"} <= stances
+
+
+def test_false_premise_question_is_answered_with_a_premise_flag(real_engine):
+    answer = real_engine.ask("Why did Russia withdraw its support for Iran?")
+    assert answer.citations
+    premise = [f for f in answer.flags if f.kind == "premise"]
+    assert premise, answer.to_json()
+    numbers = {c.n for c in answer.citations}
+    assert premise[0].citations and set(premise[0].citations) <= numbers
+    cited = {c.article_id for c in answer.citations if c.n in premise[0].citations}
+    assert YAHOO in cited
+
+
+def test_plain_question_gets_no_premise_flag(real_engine):
+    answer = real_engine.ask("Why isn't Russia helping Iran?")
+    assert not [f for f in answer.flags if f.kind in ("premise", "contradicted")]

@@ -1,0 +1,113 @@
+"""Each claim-verification signal on small hand-made pairs."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.text import words
+from retrieval.verify import (
+    calendar,
+    clause_windows,
+    entities,
+    mismatch,
+    negated,
+    numbers,
+    premise_of,
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "why"),
+    [
+        (
+            "The treaty includes a mutual defence clause.",
+            "That agreement did not include a mutual defence clause.",
+            "negation",
+        ),
+        (
+            "Trump told Putin in detail about the strikes.",
+            "Peskov said Trump had not told Putin in detail about the strikes.",
+            "negation",
+        ),
+        (
+            "Trump accepted the offer to mediate.",
+            "Trump rejected the offer to mediate.",
+            "opposite",
+        ),
+        (
+            "Muslims make up 25% of the population.",
+            "Muslims make up 15% of the population.",
+            "number",
+        ),
+        (
+            "The post had more than 9 million views.",
+            "The post had more than 6.1 million views.",
+            "number",
+        ),
+        (
+            "Russia ratified the treaty in June 2025.",
+            "In April 2025, Russia ratified the treaty.",
+            "date",
+        ),
+        ("He arrived on Friday.", "He arrived on Monday.", "date"),
+        ("Russia ratified the treaty in 2024.", "Russia ratified the treaty in 2025.", "date"),
+    ],
+)
+def test_mismatch_names_the_difference(claim, sentence, why):
+    assert mismatch(claim, sentence, sentence) == why
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        ("About two million people live in Israel.", "Almost two million people reside in Israel."),
+        ("Muslims make up 15% of the population.", "He said Muslims make up 15% of it."),
+        ("Russia ratified the treaty in April 2025.", "In April 2025, Russia ratified the treaty."),
+        ("Putin condemned the strikes.", "Putin condemned the strikes on Monday."),
+    ],
+)
+def test_matching_statements_have_no_mismatch(claim, sentence):
+    assert mismatch(claim, sentence, sentence) is None
+
+
+def test_negation_is_presence_not_parity():
+    assert negated(words("It has no basis and no justification."))
+    assert not negated(words("It has a basis and a justification."))
+    assert negated(words("He didn't go."))
+
+
+def test_numbers_scale_and_skip_years():
+    assert numbers("more than 6.1 million views in 2025") == {6_100_000.0}
+    assert numbers("almost two million people") == {2_000_000.0}
+    assert numbers("15% of the population") == {15.0}
+
+
+def test_calendar_finds_months_weekdays_and_years():
+    assert calendar("On Monday, June 23, 2025") == {"monday", "june", "2025"}
+
+
+def test_entities_skip_the_sentence_opening_word():
+    assert entities("Peskov said Trump had not told Putin.") == {"trump", "putin"}
+
+
+def test_clause_windows_are_verbatim_sub_spans():
+    body = "Putin said there was no justification, and that Moscow was trying to help the people."
+    spans = clause_windows(body, 0, len(body))
+    assert spans
+    assert all(0 <= s < e <= len(body) for s, e in spans)
+    assert any("Moscow was trying to help" in body[s:e] for s, e in spans)
+    assert clause_windows("A single clause only.", 0, 21) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "premise"),
+    [
+        ("Why did Russia withdraw its support for Iran?", "Russia withdraw its support for Iran"),
+        ("When did Russia ratify the treaty with Iran?", "Russia ratify the treaty with Iran"),
+        ("Why isn't Russia helping Iran?", None),
+        ("What did Putin say?", None),
+        ("Did Trump accept the offer?", None),
+    ],
+)
+def test_premise_of_wh_questions(question, premise):
+    assert premise_of(question) == premise
