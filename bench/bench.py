@@ -135,6 +135,39 @@ def incremental(corpus: Path, store: Path, work: Path) -> None:
 
 
 PHASES = ("seed_latency", "throughput", "incremental", "big_latency")
+CHECK_PHASES = ("seed_check", "big_check")
+
+
+def check_latency(name: str, corpus: Path, store: Path, claims: list[str]) -> None:
+    engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
+    engine.sync()
+    engine.check(claims[0])
+    times = []
+    for claim in claims:
+        t = time.perf_counter()
+        engine.check(claim)
+        times.append((time.perf_counter() - t) * 1000)
+    engine.close()
+    emit(
+        metric="check_latency_ms",
+        corpus=name,
+        claims=len(claims),
+        p50=round(statistics.median(times), 1),
+        p95=round(pct(times, 0.95), 1),
+        max=round(max(times), 1),
+    )
+
+
+def corpus_claims(corpus: Path, n: int) -> list[str]:
+    """Claims for a corpus with no claim set: every k-th article's second sentence, verbatim."""
+    articles, _ = load_corpus(corpus)
+    step = max(1, len(articles) // n)
+    out = []
+    for a in articles[::step][:n]:
+        sents = split_sentences(a)
+        if len(sents) > 1:
+            out.append(a.body[sents[1].start : sents[1].end])
+    return out
 
 
 def run_phase(phase: str, args: argparse.Namespace) -> None:
@@ -153,6 +186,17 @@ def run_phase(phase: str, args: argparse.Namespace) -> None:
             incremental(args.big, args.big_store, work)
         elif phase == "big_latency":
             ask_latency("big", args.big, args.big_store, args.big_questions)
+        elif phase == "seed_check":
+            fixtures = ROOT / "tests" / "fixtures"
+            claims = [
+                json.loads(line)["claim"]
+                for name in ("seed_claims.jsonl", "seed_claims_extra.jsonl")
+                for line in (fixtures / name).open()
+                if line.strip()
+            ]
+            check_latency("seed", ROOT / "corpus", work / "seed-store", claims)
+        elif phase == "big_check":
+            check_latency("big", args.big, args.big_store, corpus_claims(args.big, 60))
     emit(
         metric="peak_rss_mb",
         phase=phase,
@@ -173,12 +217,12 @@ def main() -> None:
         help="built on first use (about half an hour for 1,515 articles on 2 cores)",
     )
     ap.add_argument("--sample", type=int, default=100, help="articles for the throughput run")
-    ap.add_argument("--phase", choices=PHASES, help="run one phase in this process")
+    ap.add_argument("--phase", choices=PHASES + CHECK_PHASES, help="run one phase in this process")
     args = ap.parse_args()
     if args.phase:
         run_phase(args.phase, args)
         return
-    phases = PHASES if args.big.is_dir() else PHASES[:1]
+    phases = (PHASES + CHECK_PHASES) if args.big.is_dir() else (PHASES[0], CHECK_PHASES[0])
     # Each phase in its own process, so each peak RSS is that phase's own.
     for phase in phases:
         subprocess.run(

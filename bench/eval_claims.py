@@ -54,12 +54,16 @@ def main() -> None:
         times.append(1000 * (time.perf_counter() - t))
         pairs.append((item["label"], result.verdict))
         if args.show_errors and item["label"] != result.verdict:
-            print(f"{item['id']}: {item['label']} -> {result.verdict}: {item['claim'][:110]!r}",
-                  file=sys.stderr)
+            print(
+                f"{item['id']}: {item['label']} -> {result.verdict}: {item['claim'][:110]!r}",
+                file=sys.stderr,
+            )
             for e in result.evidence[:2]:
                 print(f"    {e.stance}: {e.quote[:110]!r}", file=sys.stderr)
-    binary = [("supported" if g == "supported" else "not", "supported" if p == "supported"
-               else "not") for g, p in pairs]
+    binary = [
+        ("supported" if g == "supported" else "not", "supported" if p == "supported" else "not")
+        for g, p in pairs
+    ]
     times.sort()
     report = {
         "set": str(args.claims),

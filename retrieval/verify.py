@@ -34,7 +34,9 @@ ABOUT_COVER = 0.55
 STATEMENT_COVER = 0.72
 MAX_EVIDENCE = 5
 POOL = 12
-WINDOW_CANDIDATES = 6
+WINDOW_CANDIDATES = 4
+# Shorter sentences are one statement; their clauses are not worth embedding apart.
+CLAUSE_MIN_CHARS = 100
 CONTEXT_WINDOW_CHARS = 400
 
 _NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
@@ -199,7 +201,8 @@ def best_units(state: CorpusState, evidence: Evidence, candidates, embedder) -> 
     # Clause windows are embedded per claim: only the leading candidates get them (latency).
     for i, c in enumerate(candidates[:WINDOW_CANDIDATES]):
         body = state.articles[c.article_id].body
-        windows += [(i, s, e) for s, e in clause_windows(body, c.start, c.end)]
+        if c.end - c.start >= CLAUSE_MIN_CHARS:
+            windows += [(i, s, e) for s, e in clause_windows(body, c.start, c.end)]
         # With the sentence before it: "That agreement did not ..." names its subject there.
         if c.idx > 0:
             prev = state.sentences[c.article_id][c.idx - 1]
