@@ -213,24 +213,14 @@ def trim_to_clauses(
 
 
 def build_citations(state: CorpusState, quotes: list[Quote]) -> tuple[Citation, ...]:
-    out = []
-    for n, q in enumerate(quotes, 1):
-        a = state.articles[q.article_id]
-        out.append(
-            Citation(
-                n=n,
-                article_id=a.id,
-                title=a.title,
-                outlet=a.outlet,
-                published=a.published,
-                url=a.url,
-                quote=a.body[q.start : q.end],
-                start=q.start,
-                end=q.end,
-                also_reported_by=state.also_reported_by(a.id),
-            )
+    return tuple(
+        Citation(
+            n=n,
+            **state.quote_fields(q.article_id, q.start, q.end),
+            also_reported_by=state.also_reported_by(q.article_id),
         )
-    return tuple(out)
+        for n, q in enumerate(quotes, 1)
+    )
 
 
 def compose_answer(

@@ -91,6 +91,20 @@ class CorpusState:
         )
         return state
 
+    def quote_fields(self, article_id: str, start: int, end: int) -> dict[str, object]:
+        """What a citation or evidence quote says about its source, and the verbatim quote."""
+        a = self.articles[article_id]
+        return {
+            "article_id": a.id,
+            "title": a.title,
+            "outlet": a.outlet,
+            "published": a.published,
+            "url": a.url,
+            "quote": a.body[start:end],
+            "start": start,
+            "end": end,
+        }
+
     def passage_text(self, i: int) -> str:
         p = self.passages[i]
         return self.articles[p.article_id].body[p.start : p.end]

@@ -429,20 +429,7 @@ def check(
         start, end = c.start, c.end
         if end - start > max_chars:
             start, end = trim_to_clauses(a.body, start, end, evidence, state, max_chars)
-        quotes.append(
-            EvidenceQuote(
-                n=n,
-                article_id=a.id,
-                title=a.title,
-                outlet=a.outlet,
-                published=a.published,
-                url=a.url,
-                quote=a.body[start:end],
-                stance=s.stance,
-                start=start,
-                end=end,
-            )
-        )
+        quotes.append(EvidenceQuote(n=n, **state.quote_fields(a.id, start, end), stance=s.stance))
     return ClaimCheck(
         claim=claim, verdict=verdict.verdict, reason=verdict.reason, evidence=tuple(quotes)
     )
