@@ -83,25 +83,31 @@ def index_throughput(corpus: Path, sample: int, work: Path) -> None:
     )
 
 
-def ask_latency(name: str, corpus: Path, store: Path, questions: Path) -> None:
+def latency(metric: str, name: str, corpus: Path, store: Path, texts: list[str], call: str) -> None:
+    """Warm in-process latency of ``Engine.<call>`` over ``texts`` (one warm-up call first)."""
     engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
     engine.sync()
-    items = [json.loads(line) for line in questions.open() if line.strip()]
-    engine.ask(items[0]["question"])
+    run = getattr(engine, call)
+    run(texts[0])
     times = []
-    for item in items:
+    for text in texts:
         t = time.perf_counter()
-        engine.ask(item["question"])
+        run(text)
         times.append((time.perf_counter() - t) * 1000)
     engine.close()
     emit(
-        metric="ask_latency_ms",
+        metric=metric,
         corpus=name,
-        questions=len(items),
+        items=len(texts),
         p50=round(statistics.median(times), 1),
         p95=round(pct(times, 0.95), 1),
         max=round(max(times), 1),
     )
+
+
+def ask_latency(name: str, corpus: Path, store: Path, questions: Path) -> None:
+    items = [json.loads(line)["question"] for line in questions.open() if line.strip()]
+    latency("ask_latency_ms", name, corpus, store, items, "ask")
 
 
 def incremental(corpus: Path, store: Path, work: Path) -> None:
@@ -139,23 +145,7 @@ CHECK_PHASES = ("seed_check", "big_check")
 
 
 def check_latency(name: str, corpus: Path, store: Path, claims: list[str]) -> None:
-    engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
-    engine.sync()
-    engine.check(claims[0])
-    times = []
-    for claim in claims:
-        t = time.perf_counter()
-        engine.check(claim)
-        times.append((time.perf_counter() - t) * 1000)
-    engine.close()
-    emit(
-        metric="check_latency_ms",
-        corpus=name,
-        claims=len(claims),
-        p50=round(statistics.median(times), 1),
-        p95=round(pct(times, 0.95), 1),
-        max=round(max(times), 1),
-    )
+    latency("check_latency_ms", name, corpus, store, claims, "check")
 
 
 def corpus_claims(corpus: Path, n: int) -> list[str]:

@@ -38,10 +38,6 @@ class Plan:
     unchanged: int = 0
     errors: list[LoadError] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not self.to_embed and not self.removed_ids
-
 
 def expected_meta(embedder: Embedder) -> dict[str, str]:
     return {"schema": SCHEMA_VERSION, "model": embedder.model_id, "chunking": CHUNKING_VERSION}

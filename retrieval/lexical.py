@@ -39,7 +39,6 @@ class BM25Index:
         )
         df = np.bincount(cols, minlength=len(self.vocab)).astype(np.float32)
         self.idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self.df = df
         self.n_docs = n
         avg = float(lengths.mean()) if len(docs) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-6))

@@ -133,12 +133,6 @@ class VectorIndex:
     def count(self, kind: str) -> int:
         return self.collections[kind].count()
 
-    def delete_articles(self, article_ids: Iterable[str]) -> None:
-        """Delete by metadata (a scan: slow on big stores; used for full resets of an article)."""
-        for aid in article_ids:
-            for store in self.stores.values():
-                store.delete(aid)
-
     def delete_ids(self, kind: str, ids: Sequence[str]) -> None:
         step = max(1, min(self._max_batch, 4096))
         for i in range(0, len(ids), step):
