@@ -31,7 +31,17 @@ class Settings:
     max_citations: int = 5
     max_quote_chars: int = 300
     max_question_chars: int = 2000
+    # Fetching (wirecheck add): private and loopback hosts are refused unless listed here.
     fetch_allow_hosts: tuple[str, ...] = ()
+    fetch_timeout_seconds: float = 20.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_max_redirects: int = 5
+    # Discord bot
+    moderator_roles: tuple[str, ...] = ()  # role names or ids allowed moderator commands
+    guild_ids: tuple[str, ...] = ()  # sync commands to these guilds only (instant); else global
+    ask_cooldown_seconds: float = 10.0  # per user, between questions
+    max_concurrent_questions: int = 4  # engine calls running at once; more are told "busy"
+    question_timeout_seconds: float = 60.0
     discord_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
 
@@ -53,6 +63,8 @@ def _coerce(raw: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = Path(value).expanduser()
         elif kind.startswith("int"):
             out[key] = int(value)
+        elif kind.startswith("float"):
+            out[key] = float(value)
         elif "tuple" in kind:
             items = value.split(",") if isinstance(value, str) else list(value)
             out[key] = tuple(s.strip() for s in items if s.strip())

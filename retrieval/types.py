@@ -139,6 +139,24 @@ class IndexReport:
 
 
 @dataclass(frozen=True)
+class CorpusStats:
+    """What is being served, for /corpus and ``wirecheck corpus``."""
+
+    articles: int
+    outlets: tuple[tuple[str, int], ...]  # (outlet, articles), most articles first
+    earliest: str | None  # ISO date of the oldest dated article
+    latest: str | None
+    stories: int  # distinct stories once wire copies are grouped
+    last_reload: str | None  # ISO datetime (UTC) when the served index was switched in
+    can_rollback: bool  # a previous index state is kept
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["outlets"] = [{"outlet": o, "articles": n} for o, n in self.outlets]
+        return out
+
+
+@dataclass(frozen=True)
 class SourceHit:
     article: Article
     score: float
