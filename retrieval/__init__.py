@@ -4,13 +4,14 @@ Public surface (what bot/ may use): Engine, Settings, load_settings and the resu
 """
 
 from .corpus import ArticleFormatError, load_corpus
-from .engine import Engine, QuestionError
+from .engine import Engine, NoPreviousIndex, QuestionError, ReloadFailed, ReloadInProgress
 from .settings import Settings, load_settings
 from .types import (
     Answer,
     Article,
     Citation,
     ClaimCheck,
+    CorpusStats,
     EvidenceQuote,
     Flag,
     IndexReport,
@@ -24,12 +25,16 @@ __all__ = [
     "ArticleFormatError",
     "Citation",
     "ClaimCheck",
+    "CorpusStats",
     "EvidenceQuote",
     "Engine",
     "Flag",
     "IndexReport",
     "LoadError",
+    "NoPreviousIndex",
     "QuestionError",
+    "ReloadFailed",
+    "ReloadInProgress",
     "Settings",
     "SourceHit",
     "load_corpus",

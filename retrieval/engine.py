@@ -25,6 +25,18 @@ class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message says why."""
 
 
+class ReloadInProgress(RuntimeError):
+    """Another reload (or rollback) is running; only one runs at a time."""
+
+
+class ReloadFailed(RuntimeError):
+    """A reload stopped before switching; the index that served before still serves."""
+
+
+class NoPreviousIndex(RuntimeError):
+    """A rollback was asked for but no previous index state is kept."""
+
+
 class Engine:
     """Create once (it loads the model and opens the store), then call from any thread."""
 
