@@ -69,7 +69,7 @@ def index_throughput(corpus: Path, sample: int, work: Path) -> None:
     raw = time.perf_counter() - t
     engine = Engine(load_settings(corpus_dir=sub, store_dir=work / "sample-store"), embedder)
     t = time.perf_counter()
-    engine.sync()
+    engine.reload()
     full = time.perf_counter() - t
     engine.close()
     emit(
@@ -86,7 +86,7 @@ def index_throughput(corpus: Path, sample: int, work: Path) -> None:
 def latency(metric: str, name: str, corpus: Path, store: Path, texts: list[str], call: str) -> None:
     """Warm in-process latency of ``Engine.<call>`` over ``texts`` (one warm-up call first)."""
     engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
-    engine.sync()
+    engine.reload()
     run = getattr(engine, call)
     run(texts[0])
     times = []
@@ -112,9 +112,9 @@ def ask_latency(name: str, corpus: Path, store: Path, questions: Path) -> None:
 
 def incremental(corpus: Path, store: Path, work: Path) -> None:
     engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
-    engine.sync()
+    engine.reload()
     t = time.perf_counter()
-    report = engine.sync()
+    report = engine.reload()
     emit(
         metric="index_no_change_s",
         articles=report.unchanged,
@@ -130,7 +130,7 @@ def incremental(corpus: Path, store: Path, work: Path) -> None:
     )
     engine = Engine(load_settings(corpus_dir=copy_corpus, store_dir=copy_store))
     t = time.perf_counter()
-    report = engine.sync()
+    report = engine.reload()
     emit(
         metric="index_one_change_s",
         updated=report.updated,

@@ -48,7 +48,7 @@ def main() -> None:
     args = ap.parse_args()
     store = args.store or Path("/tmp/wirecheck-eval") / args.corpus.resolve().name
     engine = Engine(load_settings(corpus_dir=args.corpus, store_dir=store))
-    print(engine.sync().summary(), file=sys.stderr)
+    print(engine.reload().summary(), file=sys.stderr)
     items = [json.loads(line) for line in args.questions.open() if line.strip()]
     rows, latencies = [], []
     for item in items:

@@ -16,7 +16,10 @@ from retrieval import (
     ClaimCheck,
     Engine,
     IndexReport,
+    NoPreviousIndex,
     QuestionError,
+    ReloadFailed,
+    ReloadInProgress,
     Settings,
     load_settings,
 )
@@ -52,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(check)
 
     index = sub.add_parser("index", help="build or incrementally update the index")
+    index.add_argument(
+        "--rollback", action="store_true", help="serve the previous index state again"
+    )
     _common(index)
 
     sources = sub.add_parser("sources", help="search articles by title and text")
@@ -93,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return handler[args.command](args, settings)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ReloadFailed, ReloadInProgress, NoPreviousIndex) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _open(settings: Settings, args: argparse.Namespace) -> tuple[Engine, IndexReport]:
     engine = Engine(settings)
-    report = engine.sync(progress=stderr_progress())
+    report = engine.reload(progress=stderr_progress())
     for err in report.errors:
         print(f"skipped {err.path}: {err.reason}", file=sys.stderr)
     if report.changed or args.command == "index":
@@ -111,8 +117,16 @@ def _open(settings: Settings, args: argparse.Namespace) -> tuple[Engine, IndexRe
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    engine, report = _open(settings, args)
-    engine.close()
+    if args.rollback:
+        engine = Engine(settings)
+        try:
+            report = engine.rollback()
+        finally:
+            engine.close()
+        print(f"rolled back to the previous index state in {report.seconds:.2f}s", file=sys.stderr)
+    else:
+        engine, report = _open(settings, args)
+        engine.close()
     if args.json:
         print(json.dumps(report.to_json()))
     return 0

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from .answer import compose_answer, flag_premise
 from .embedding import Embedder, load_embedder
-from .indexer import Progress, sync_index
+from .indexer import (
+    Progress,
+    build_generation,
+    collect_garbage,
+    prepare_store,
+    validate_generation,
+)
+from .opening import open_index
 from .retrieve import retrieve_evidence
 from .settings import Settings
 from .state import CorpusState
-from .store import ArticleTable, VectorIndex, open_chroma
 from .text import content_terms, normalize
-from .types import Answer, Article, ClaimCheck, IndexReport, SourceHit
+from .types import Answer, Article, ClaimCheck, CorpusStats, IndexReport, SourceHit
 from .verify import check as check_claim
 from .verify import premise_of
 
@@ -38,45 +48,140 @@ class NoPreviousIndex(RuntimeError):
 
 
 class Engine:
-    """Create once (it loads the model and opens the store), then call from any thread."""
+    """Create once (it loads the model and opens the store), then call from any thread.
+
+    Questions are answered from one served snapshot (a ``CorpusState`` and the generation of
+    vectors it names). A reload builds the next generation beside it, validates it and switches
+    in one step; a question in flight finishes on the snapshot it started with.
+    """
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self.embedder = embedder or load_embedder(
             settings.embed_model_path, settings.embed_batch_size, settings.torch_threads
         )
-        settings.store_dir.mkdir(parents=True, exist_ok=True)
-        self._table = ArticleTable(settings.store_dir / "articles.sqlite")
-        self._client = open_chroma(settings.store_dir, settings.chroma_host, settings.chroma_port)
-        self._vectors = VectorIndex(self._client, settings.collection_prefix)
-        self._index_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._state_lock = threading.Lock()
         self._state: CorpusState | None = None
+        self._served_gen: int | None = None
+        self._table, self._vectors = open_index(settings, self.embedder)
 
     def close(self) -> None:
         self._table.close()
 
     # -- index -------------------------------------------------------------------------------
 
-    def sync(self, progress: Progress | None = None) -> IndexReport:
-        """Incrementally index the corpus folder; the next question serves what is indexed."""
-        with self._index_lock:
-            report = sync_index(
-                self.settings.corpus_dir, self._table, self._vectors, self.embedder, progress
+    def reload(self, progress: Progress | None = None) -> IndexReport:
+        """Bring the index in line with the corpus folder without stopping service.
+
+        Raises ReloadInProgress when another reload runs, ReloadFailed when this one fails (the
+        generation that served before keeps serving).
+        """
+        with self._exclusive("reload"):
+            started = time.perf_counter()
+            try:
+                prepare_store(self._table, self._vectors, self.embedder)
+                gen, plan = build_generation(
+                    self.settings.corpus_dir, self._table, self._vectors, self.embedder, progress
+                )
+                if gen is None:
+                    return plan.report(time.perf_counter() - started)
+                validate_generation(self._table, self._vectors, gen)
+                state = self._build_beside(gen)
+            except Exception as exc:  # any failure: the served generation stays in place
+                self._discard_unserved()
+                raise ReloadFailed(_failure(exc)) from exc
+            self._table.switch(gen)
+            self._serve(gen, state)
+            self._discard_unserved()
+            report = plan.report(time.perf_counter() - started)
+            log.info("reloaded: %s", report.summary())
+            return report
+
+    def rollback(self) -> IndexReport:
+        """Serve the previous index state again; the one served until now becomes previous."""
+        with self._exclusive("rollback"):
+            started = time.perf_counter()
+            previous = self._table.generation("previous")
+            if previous is None:
+                raise NoPreviousIndex("no previous index state is kept; nothing to roll back to")
+            current = self._table.fingerprints(self._table.generation())
+            state = self._build_beside(previous)
+            self._table.swap()
+            self._serve(previous, state)
+            target = self._table.fingerprints(previous)
+            return IndexReport(
+                added=len(target.keys() - current.keys()),
+                updated=sum(1 for k in target.keys() & current.keys() if target[k] != current[k]),
+                removed=len(current.keys() - target.keys()),
+                unchanged=sum(1 for k in target.keys() & current.keys() if target[k] == current[k]),
+                seconds=time.perf_counter() - started,
             )
-            if report.changed:
-                self._state = None
-        return report
+
+    @contextmanager
+    def _exclusive(self, what: str) -> Iterator[None]:
+        if not self._reload_lock.acquire(blocking=False):
+            raise ReloadInProgress(f"cannot {what}: a reload is already running; try again soon")
+        try:
+            yield
+        finally:
+            self._reload_lock.release()
+
+    def _build_beside(self, gen: int) -> CorpusState | None:
+        """The state for ``gen`` when one is being served (so the switch is instant); else
+        it is built on first use."""
+        served = self._state
+        if served is None:
+            return None
+        return CorpusState.build(self._table.articles(gen), previous=served)
+
+    def _serve(self, gen: int, state: CorpusState | None) -> None:
+        with self._state_lock:
+            self._state, self._served_gen = state, gen if state is not None else None
+
+    def _discard_unserved(self) -> None:
+        try:
+            collect_garbage(self._table, self._vectors)
+        except Exception:  # noqa: BLE001 - leftovers are only disk space; the next reload retries
+            log.warning("could not remove unused index entries; will retry", exc_info=True)
 
     @property
     def state(self) -> CorpusState:
-        """The served snapshot, built from the article table on first use after a change."""
+        """The served snapshot, built from the current generation on first use."""
         state = self._state
         if state is None:
-            with self._index_lock:
+            with self._state_lock:
                 if self._state is None:
-                    self._state = CorpusState.build(self._table.articles())
+                    gen = self._table.generation()
+                    self._state = CorpusState.build(self._table.articles(gen))
+                    self._served_gen = gen
                 state = self._state
         return state
+
+    def refresh(self) -> bool:
+        """Follow a switch made by another process (a separate indexer in the scale-out setup);
+        True when a new state is now served."""
+        gen = self._table.generation()
+        if self._state is None or gen == self._served_gen:
+            return False
+        with self._exclusive("refresh"):
+            self._serve(gen, CorpusState.build(self._table.articles(gen), previous=self._state))
+        return True
+
+    def stats(self) -> CorpusStats:
+        state = self.state
+        outlets = Counter(a.outlet for a in state.articles.values() if a.outlet)
+        days = sorted(d for a in state.articles.values() if (d := (a.published or "")[:10]))
+        meta = self._table.meta()
+        return CorpusStats(
+            articles=len(state.articles),
+            outlets=tuple(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+            earliest=days[0] if days else None,
+            latest=days[-1] if days else None,
+            stories=len(state.story_members),
+            last_reload=meta.get("switched_at") or None,
+            can_rollback=bool(meta.get("previous")),
+        )
 
     # -- questions ---------------------------------------------------------------------------
 
@@ -153,6 +258,11 @@ class Engine:
                 hits.append(SourceHit(a, score, snippet))
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
+
+
+def _failure(exc: Exception) -> str:
+    what = str(exc) or type(exc).__name__
+    return f"reload failed: {what}; the previous index is still serving"
 
 
 def _matches(a: Article, outlet: str | None, since: date | None, until: date | None) -> bool:

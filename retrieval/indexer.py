@@ -1,9 +1,12 @@
-"""Incremental indexing: only new or changed articles are embedded; removed ones are deleted."""
+"""Incremental indexing into generations: only new or changed article versions are embedded.
+
+A reload builds a new generation beside the served one, validates it, and the engine switches
+to it in one transaction; versions no kept generation uses are then deleted.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +18,11 @@ from .embedding import Embedder
 from .passages import (
     CHUNKING_VERSION,
     passage_sentence_indices,
+    sentence_unit_id,
     split_passages,
     split_sentences,
 )
-from .store import PASSAGES, SCHEMA_VERSION, SENTENCES, ArticleTable, VectorIndex
+from .store import PASSAGES, SCHEMA_VERSION, SENTENCES, IndexTable, VectorIndex
 from .types import Article, IndexReport, LoadError
 
 log = logging.getLogger(__name__)
@@ -30,28 +34,46 @@ TITLE_WEIGHT = 0.3
 Progress = Callable[[int, int], None]
 
 
+class IndexDamaged(RuntimeError):
+    """The vector store does not hold what the manifest says it serves."""
+
+
 @dataclass
 class Plan:
-    to_embed: list[Article] = field(default_factory=list)
+    to_index: list[Article] = field(default_factory=list)
     updated_ids: set[str] = field(default_factory=set)
     removed_ids: set[str] = field(default_factory=set)
-    unchanged: int = 0
+    # article id -> (content hash, path) of the generation this plan builds
+    members: dict[str, tuple[str, str]] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.to_index or self.removed_ids)
+
+    def report(self, seconds: float) -> IndexReport:
+        updated = len(self.updated_ids)
+        return IndexReport(
+            added=len(self.to_index) - updated,
+            updated=updated,
+            removed=len(self.removed_ids),
+            unchanged=len(self.members) - len(self.to_index),
+            seconds=seconds,
+            errors=tuple(self.errors),
+        )
 
 
 def expected_meta(embedder: Embedder) -> dict[str, str]:
     return {"schema": SCHEMA_VERSION, "model": embedder.model_id, "chunking": CHUNKING_VERSION}
 
 
-def plan_changes(corpus_dir: Path, table: ArticleTable) -> Plan:
-    """Compare the corpus on disk with the indexed fingerprints; parse only changed files."""
+def plan_changes(corpus_dir: Path, indexed: dict[str, tuple[str, str]]) -> Plan:
+    """Compare the corpus on disk with the served fingerprints; parse only changed files."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
-    indexed = table.fingerprints()
     by_path = {(path, digest): aid for aid, (path, digest) in indexed.items()}
     plan = Plan()
     changed: list[CorpusFile] = []
-    kept: set[str] = set()
     for path in corpus_files(corpus_dir):
         try:
             file = read_corpus_file(path, corpus_dir)
@@ -60,80 +82,118 @@ def plan_changes(corpus_dir: Path, table: ArticleTable) -> Plan:
             continue
         aid = by_path.get((file.rel, file.content_hash))
         if aid is not None:
-            kept.add(aid)
+            plan.members[aid] = (file.content_hash, file.rel)
         else:
             changed.append(file)
     articles, errors = parse_files(changed)
     plan.errors.extend(errors)
     broken_paths = {e.path for e in errors}
     for article in articles:
-        if article.id in kept:
+        if article.id in plan.members:
             plan.errors.append(LoadError(article.path, f"duplicate id {article.id!r}"))
             continue
-        kept.add(article.id)
-        plan.to_embed.append(article)
+        plan.members[article.id] = (article.content_hash, article.path)
+        plan.to_index.append(article)
         if article.id in indexed:
             plan.updated_ids.add(article.id)
-    for aid, (path, _digest) in indexed.items():
-        if aid in kept:
+    for aid, (path, digest) in indexed.items():
+        if aid in plan.members:
             continue
         if path in broken_paths:
             # Keep serving the last good version of a file that is now broken.
-            kept.add(aid)
+            plan.members[aid] = (digest, path)
             continue
         plan.removed_ids.add(aid)
-    plan.unchanged = len(kept) - len(plan.to_embed)
     return plan
 
 
-def sync_index(
+def prepare_store(table: IndexTable, vectors: VectorIndex, embedder: Embedder) -> None:
+    """Start over when the model, chunking or schema changed: old vectors cannot be reused."""
+    meta = table.meta()
+    if all(meta.get(k) == v for k, v in expected_meta(embedder).items()):
+        return
+    if table.meta():
+        log.warning("model, chunking or index schema changed: rebuilding the whole index")
+    table.clear()
+    vectors.reset()
+    table.set_meta(expected_meta(embedder))
+
+
+def build_generation(
     corpus_dir: Path,
-    table: ArticleTable,
+    table: IndexTable,
     vectors: VectorIndex,
     embedder: Embedder,
     progress: Progress | None = None,
-) -> IndexReport:
-    """Bring the index in line with ``corpus_dir`` and report what changed."""
-    started = time.perf_counter()
-    if table.meta() != expected_meta(embedder):
-        if table.meta():
-            log.info("model or chunking changed: rebuilding the whole index")
-        table.clear()
-        vectors.reset()
-        table.set_meta(expected_meta(embedder))
-    plan = plan_changes(corpus_dir, table)
-    if plan.removed_ids:
-        _delete_units(vectors, table.get(plan.removed_ids))
-        table.delete(plan.removed_ids)
-    total = len(plan.to_embed)
+) -> tuple[int | None, Plan]:
+    """Index what changed into a new generation beside the served one; do not switch to it.
+
+    Returns ``(None, plan)`` when nothing changed. Versions already in the store (a rollback
+    target, an earlier run killed after embedding) are not embedded again.
+    """
+    current = table.generation()
+    plan = plan_changes(corpus_dir, table.fingerprints(current))
+    if not plan.changed and current is not None:
+        return None, plan
+    ready = table.ready()
+    to_embed = [a for a in plan.to_index if (a.id, a.content_hash) not in ready]
+    total = len(to_embed)
     for i in range(0, total, ARTICLES_PER_BATCH):
-        batch = plan.to_embed[i : i + ARTICLES_PER_BATCH]
-        # Delete the old version's units and any left by a crashed run of this version; by id,
-        # because a metadata delete scans the whole collection.
-        _delete_units(vectors, table.get(a.id for a in batch if a.id in plan.updated_ids) + batch)
-        _embed_and_add(batch, vectors, embedder)
-        table.upsert(batch)
+        batch = to_embed[i : i + ARTICLES_PER_BATCH]
+        # Recorded before writing vectors, so a crash leaves a trace that garbage collection
+        # follows; units left by a crashed run of the same version are replaced.
+        table.put_versions(((a, 0, 0) for a in batch), ready=False)
+        delete_units(vectors, batch)
+        counts = _embed_and_add(batch, vectors, embedder)
+        table.put_versions(((a, p, s) for a, (p, s) in zip(batch, counts, strict=True)), ready=True)
         if progress:
             progress(min(i + len(batch), total), total)
-    updated = len(plan.updated_ids)
-    return IndexReport(
-        added=total - updated,
-        updated=updated,
-        removed=len(plan.removed_ids),
-        unchanged=plan.unchanged,
-        seconds=time.perf_counter() - started,
-        errors=tuple(plan.errors),
-    )
+    gen = table.add_generation((aid, h, path) for aid, (h, path) in plan.members.items())
+    return gen, plan
+
+
+def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> None:
+    """Counts, then a test query: the store must serve every unit of ``gen``."""
+    want_p, want_s = table.unit_counts(gen)
+    have_p, have_s = vectors.count(PASSAGES), vectors.count(SENTENCES)
+    if have_p < want_p or have_s < want_s:
+        raise IndexDamaged(
+            f"the vector store holds {have_p} passages and {have_s} sentences; "
+            f"the index needs at least {want_p} and {want_s}"
+        )
+    articles = table.articles(gen)
+    if not articles or not want_s:
+        return
+    probes = [articles[0], articles[len(articles) // 2], articles[-1]]
+    ids = [sentence_unit_id(a, 0) for a in probes if split_sentences(a)]
+    found = vectors.vectors(SENTENCES, ids)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise IndexDamaged(f"units missing from the vector store: {', '.join(missing)}")
+    probe_id, probe_vec = next(iter(found.items()))
+    hits = [i for i, _ in vectors.query(SENTENCES, probe_vec, 10)]
+    if probe_id not in hits:
+        raise IndexDamaged(f"a test query did not find {probe_id}: the vector index is damaged")
+
+
+def collect_garbage(table: IndexTable, vectors: VectorIndex) -> int:
+    """Delete units of versions no generation kept serves; returns how many versions went."""
+    stale = table.drop_unserved()
+    if stale:
+        delete_units(vectors, stale)
+        table.delete_versions(stale)
+        log.info("removed %d unused article versions from the store", len(stale))
+    return len(stale)
 
 
 def unit_ids(article: Article) -> tuple[list[str], list[str]]:
-    """The Chroma ids of an article's passages and sentences."""
+    """The vector-store ids of an article's passages and sentences."""
     sentences = split_sentences(article)
     passages = split_passages(article, sentences)
-    return [p.id for p in passages], [f"{article.id}::s{j}" for j in range(len(sentences))]
+    return [p.id for p in passages], [sentence_unit_id(article, j) for j in range(len(sentences))]
 
 
-def _delete_units(vectors: VectorIndex, articles: list[Article]) -> None:
+def delete_units(vectors: VectorIndex, articles: list[Article]) -> None:
     p_ids: set[str] = set()
     s_ids: set[str] = set()
     for article in articles:
@@ -145,21 +205,24 @@ def _delete_units(vectors: VectorIndex, articles: list[Article]) -> None:
     vectors.delete_ids(SENTENCES, sorted(s_ids))
 
 
-def _embed_and_add(batch: list[Article], vectors: VectorIndex, embedder: Embedder) -> None:
+def _embed_and_add(
+    batch: list[Article], vectors: VectorIndex, embedder: Embedder
+) -> list[tuple[int, int]]:
     """Embed every sentence once; a passage's vector is built from its sentences' vectors.
 
     On a 2-core CPU MiniLM encodes ~2-4k tokens/s, so the text goes through the model once:
     passage vectors are the normalised mean of their sentence vectors plus the title's vector,
-    which costs no model time.
+    which costs no model time. Returns each article's (passages, sentences) counts.
     """
     p_spans, p_ids, p_texts, p_members = [], [], [], []
     s_spans, s_ids, s_texts, title_row = [], [], [], []
+    counts = []
     for article_no, article in enumerate(batch):
         sentences = split_sentences(article)
         offset = len(s_texts)
         for j, span in enumerate(sentences):
             s_spans.append(span)
-            s_ids.append(f"{article.id}::s{j}")
+            s_ids.append(sentence_unit_id(article, j))
             s_texts.append(article.body[span.start : span.end])
         passages = split_passages(article, sentences)
         for passage, covered in zip(
@@ -170,6 +233,7 @@ def _embed_and_add(batch: list[Article], vectors: VectorIndex, embedder: Embedde
             p_texts.append(passage.text)
             p_members.append([offset + k for k in covered])
             title_row.append(article_no)
+        counts.append((len(passages), len(sentences)))
     titles = [a.title for a in batch]
     vecs = embedder.embed(s_texts + titles)
     s_vecs, t_vecs = vecs[: len(s_texts)], vecs[len(s_texts) :]
@@ -186,3 +250,4 @@ def _embed_and_add(batch: list[Article], vectors: VectorIndex, embedder: Embedde
     p_vecs /= np.maximum(np.linalg.norm(p_vecs, axis=1, keepdims=True), 1e-9)
     vectors.add(PASSAGES, p_spans, p_ids, p_texts, p_vecs)
     vectors.add(SENTENCES, s_spans, s_ids, s_texts, s_vecs)
+    return counts

@@ -8,10 +8,32 @@ from .types import Article, Passage, Span
 # Changing these changes answers: bump CHUNKING_VERSION so every store re-embeds (and log it in
 # the README changelog). ~120 words keeps a passage well inside MiniLM's 256-wordpiece window.
 CHUNKING_VERSION = "4"
+# Unit ids carry the article's version (the head of its content hash), so two versions of an
+# article can sit in the vector store side by side: one served, one being built or rolled back to.
+VERSION_CHARS = 16
 PASSAGE_TARGET_CHARS = 700
 PASSAGE_MAX_CHARS = 1100
 # Very long "sentences" (lists, tables, run-on copy) are cut so no unit outgrows the model window.
 SENTENCE_MAX_CHARS = 600
+
+
+def unit_prefix(article: Article) -> str:
+    return f"{article.id}::{article.content_hash[:VERSION_CHARS]}"
+
+
+def sentence_unit_id(article: Article, j: int) -> str:
+    return f"{unit_prefix(article)}::s{j}"
+
+
+def parse_unit_id(unit_id: str) -> tuple[str, str, int] | None:
+    """``(article id, version, number)`` of a passage or sentence unit id."""
+    prefix, sep, rest = unit_id.rpartition("::")
+    if not sep or len(rest) < 2 or not rest[1:].isdigit():
+        return None
+    article_id, sep, version = prefix.rpartition("::")
+    if not sep:
+        return None
+    return article_id, version, int(rest[1:])
 
 
 def split_sentences(article: Article) -> list[Span]:
@@ -58,7 +80,7 @@ def split_passages(article: Article, sentences: list[Span] | None = None) -> lis
             i, overlapping = i + 1, False
             continue
         start, end = sentences[i].start, sentences[j].end
-        pid = f"{article.id}::p{len(passages)}"
+        pid = f"{unit_prefix(article)}::p{len(passages)}"
         passages.append(Passage(article.id, start, end, id=pid, text=article.body[start:end]))
         if j + 1 >= len(sentences):
             break

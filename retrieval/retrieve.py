@@ -175,14 +175,15 @@ def retrieve_evidence(
             support[key] = max(support.get(key, 0.0), f / best_fused)
     dense: dict[tuple[str, int], float] = {}
     for sid, sim in index.query(SENTENCES, qvec, DENSE_SENTENCES):
-        key = _parse_sentence_id(sid)
-        if key and key[0] in state.articles:
+        # Units of other versions (a reload being built, a rollback kept) are not this state's.
+        key = state.sentence_key(sid)
+        if key:
             dense[key] = sim
             support.setdefault(key, 0.0)
     # One read for every candidate's vector: the dense scores of lexical-only candidates, and the
     # vectors answer selection uses to tell a new reason from a restatement.
-    ids = [f"{aid}::s{si}" for aid, si in support]
-    vecs = {_parse_sentence_id(k): v for k, v in index.vectors(SENTENCES, ids).items()}
+    ids = [state.sentence_unit_id(aid, si) for aid, si in support]
+    vecs = {state.sentence_key(k): v for k, v in index.vectors(SENTENCES, ids).items()}
     for key, v in vecs.items():
         dense.setdefault(key, float(v @ qvec))
     expects = expected_type(question)
@@ -208,10 +209,3 @@ def retrieve_evidence(
         candidates.append(Candidate(aid, si, span.start, span.end, dense[key], cov, sup, score))
     candidates.sort(key=lambda c: -c.score)
     return Evidence(tuple(terms), weights, qvec, tuple(candidates), vecs, asked_on)
-
-
-def _parse_sentence_id(sid: str) -> tuple[str, int] | None:
-    aid, sep, rest = sid.rpartition("::s")
-    if not sep or not rest.isdigit():
-        return None
-    return aid, int(rest)

@@ -9,10 +9,19 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from .dates import published_date
 from .lexical import BM25Index
-from .passages import passage_sentence_indices, split_passages, split_sentences
-from .stories import cluster_stories
+from .passages import (
+    parse_unit_id,
+    passage_sentence_indices,
+    sentence_unit_id,
+    split_passages,
+    split_sentences,
+    unit_prefix,
+)
+from .stories import cluster_stories, shingles
 from .text import content_terms, terms_of_words, words
 from .types import Article, Passage, Span
 
@@ -29,8 +38,44 @@ def release_free_memory() -> None:
 
 
 @dataclass(frozen=True)
+class ArticleUnits:
+    """What the state derives from one article version; reused by the next state while the
+    version stays in the corpus, so a reload re-derives only what changed."""
+
+    content_hash: str
+    sentences: tuple[Span, ...]
+    passages: tuple[Passage, ...]
+    # sentence indices (into sentences) covered by each passage
+    passage_sentences: tuple[tuple[int, ...], ...]
+    passage_terms: tuple[tuple[str, ...], ...]  # what BM25 indexes for each passage
+    shingles: np.ndarray  # story-clustering fingerprint
+
+    @classmethod
+    def of(cls, a: Article) -> ArticleUnits:
+        sents = split_sentences(a)
+        # Tokenise each sentence once; passages and story shingles reuse the tokens.
+        sent_words = [words(a.body[s.start : s.end]) for s in sents]
+        sent_terms = [terms_of_words(ws) for ws in sent_words]
+        title_terms = content_terms(a.title)
+        found = split_passages(a, sents)
+        covered = [tuple(c) for c in passage_sentence_indices(found, sents)]
+        return cls(
+            content_hash=a.content_hash,
+            sentences=tuple(sents),
+            # Offsets only: the text is a slice of the body, kept once.
+            passages=tuple(Passage(p.article_id, p.start, p.end, id=p.id) for p in found),
+            passage_sentences=tuple(covered),
+            passage_terms=tuple(
+                tuple(t for k in c for t in sent_terms[k]) + tuple(title_terms) for c in covered
+            ),
+            shingles=shingles([w for ws in sent_words for w in ws]),
+        )
+
+
+@dataclass(frozen=True)
 class CorpusState:
     articles: dict[str, Article]
+    units: dict[str, ArticleUnits]
     sentences: dict[str, tuple[Span, ...]]
     passages: tuple[Passage, ...]
     passage_index: dict[str, int]
@@ -42,54 +87,61 @@ class CorpusState:
     titles_bm25: BM25Index
 
     @classmethod
-    def build(cls, articles: list[Article]) -> CorpusState:
+    def build(cls, articles: list[Article], previous: CorpusState | None = None) -> CorpusState:
+        """The state for ``articles``, reusing ``previous``'s work for unchanged versions."""
         started = time.perf_counter()
-        sentences: dict[str, tuple[Span, ...]] = {}
-        passages: list[Passage] = []
-        passage_sentences: list[tuple[int, ...]] = []
-        docs: list[list[str]] = []
-        tokens: list[list[str]] = []
+        known = previous.units if previous is not None else {}
+        units: dict[str, ArticleUnits] = {}
+        reused = 0
         for a in articles:
-            sents = split_sentences(a)
-            sentences[a.id] = tuple(sents)
-            # Tokenise each sentence once; passages and story shingles reuse the tokens.
-            sent_words = [words(a.body[s.start : s.end]) for s in sents]
-            sent_terms = [terms_of_words(ws) for ws in sent_words]
-            tokens.append([w for ws in sent_words for w in ws])
-            title_terms = content_terms(a.title)
-            article_passages = split_passages(a, sents)
-            for p, covered in zip(
-                article_passages, passage_sentence_indices(article_passages, sents), strict=True
-            ):
-                # Offsets only: the text is a slice of the body, kept once.
-                passages.append(Passage(p.article_id, p.start, p.end, id=p.id))
-                passage_sentences.append(tuple(covered))
-                docs.append([t for k in covered for t in sent_terms[k]] + title_terms)
-        story_of = cluster_stories(articles, tokens)
+            old = known.get(a.id)
+            if old is not None and old.content_hash == a.content_hash:
+                units[a.id] = old
+                reused += 1
+            else:
+                units[a.id] = ArticleUnits.of(a)
+        ordered = [units[a.id] for a in articles]
+        passages = [p for u in ordered for p in u.passages]
+        story_of = cluster_stories(articles, [u.shingles for u in ordered])
         members: dict[str, list[str]] = {}
         for aid, sid in story_of.items():
             members.setdefault(sid, []).append(aid)
         state = cls(
             articles={a.id: a for a in articles},
-            sentences=sentences,
+            units=units,
+            sentences={aid: u.sentences for aid, u in units.items()},
             passages=tuple(passages),
             passage_index={p.id: i for i, p in enumerate(passages)},
-            passage_sentences=tuple(passage_sentences),
-            bm25=BM25Index(docs),
+            passage_sentences=tuple(c for u in ordered for c in u.passage_sentences),
+            bm25=BM25Index([t for u in ordered for t in u.passage_terms]),
             story_of=story_of,
             story_members={k: tuple(v) for k, v in members.items()},
             titles_bm25=BM25Index([content_terms(f"{a.title} {a.outlet or ''}") for a in articles]),
         )
-        del docs, tokens
         release_free_memory()
         log.info(
-            "loaded %d articles, %d passages, %d stories in %.2fs",
+            "loaded %d articles (%d reused), %d passages, %d stories in %.2fs",
             len(articles),
+            reused,
             len(passages),
             len(members),
             time.perf_counter() - started,
         )
         return state
+
+    def sentence_unit_id(self, article_id: str, idx: int) -> str:
+        return sentence_unit_id(self.articles[article_id], idx)
+
+    def sentence_key(self, unit_id: str) -> tuple[str, int] | None:
+        """(article id, sentence index) of a sentence unit of the version this state serves."""
+        parsed = parse_unit_id(unit_id)
+        if parsed is None:
+            return None
+        aid, version, idx = parsed
+        article = self.articles.get(aid)
+        if article is None or unit_prefix(article) != f"{aid}::{version}":
+            return None
+        return aid, idx
 
     def quote_fields(self, article_id: str, start: int, end: int) -> dict[str, object]:
         """What a citation or evidence quote says about its source, and the verbatim quote."""

@@ -1,7 +1,8 @@
 """The derived index: Chroma collections (via LlamaIndex) plus an article table in SQLite.
 
-The article table is the manifest (id, path, content hash) and a snapshot of what is served, so
-a corpus file that breaks later never takes its last good version out of the index.
+The index table is the manifest (generations of article versions) and a snapshot of every
+version served, so a corpus file that breaks later never takes its last good version out of the
+index, and the previous generation can be served again (rollback).
 """
 
 from __future__ import annotations
@@ -9,7 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,63 +23,192 @@ from .types import Article, Span
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+# 2: unit ids carry the article version; generations of the served index (reload, rollback).
+SCHEMA_VERSION = "2"
 PASSAGES = "passages"
 SENTENCES = "sentences"
 
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+    # One row per article version; ready=1 once its units are in the vector store.
+    "CREATE TABLE IF NOT EXISTS versions (id TEXT NOT NULL, hash TEXT NOT NULL, data TEXT NOT NULL,"
+    " ready INTEGER NOT NULL, passages INTEGER NOT NULL, sentences INTEGER NOT NULL,"
+    " PRIMARY KEY (id, hash))",
+    "CREATE TABLE IF NOT EXISTS generations (gen INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " created TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS members (gen INTEGER NOT NULL, id TEXT NOT NULL,"
+    " hash TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (gen, id))",
+)
 
-class ArticleTable:
-    """SQLite table of indexed articles; each write is one transaction."""
+
+class IndexTable:
+    """The manifest of the index in SQLite: article versions and generations.
+
+    A generation is the set of article versions served together. ``current`` is served,
+    ``previous`` is kept for rollback; both switch in one transaction, so a crash at any point
+    leaves one of them current and whole.
+    """
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, path TEXT NOT NULL,"
-            " hash TEXT NOT NULL, data TEXT NOT NULL)"
-        )
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        self._db.commit()
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._lock = threading.Lock()
+        with self._tx() as db:
+            for ddl in _TABLES:
+                db.execute(ddl)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
 
     def close(self) -> None:
         self._db.close()
 
+    def legacy_articles(self) -> list[Article] | None:
+        """Articles of a schema-1 store (one unversioned table), or None."""
+        if not self._rows("SELECT name FROM sqlite_master WHERE name = 'articles'"):
+            return None
+        return [_load(r[0]) for r in self._rows("SELECT data FROM articles ORDER BY id")]
+
+    def drop_legacy(self) -> None:
+        with self._tx() as db:
+            db.execute("DROP TABLE IF EXISTS articles")
+
     def meta(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT key, value FROM meta"))
+        return dict(self._rows("SELECT key, value FROM meta"))
 
     def set_meta(self, values: dict[str, str]) -> None:
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
 
-    def fingerprints(self) -> dict[str, tuple[str, str]]:
-        """article id -> (path, content hash)."""
-        return {r[0]: (r[1], r[2]) for r in self._db.execute("SELECT id, path, hash FROM articles")}
+    def generation(self, role: str = "current") -> int | None:
+        value = self.meta().get(role)
+        return int(value) if value else None
 
-    def upsert(self, articles: Iterable[Article]) -> None:
-        rows = [(a.id, a.path, a.content_hash, _dump(a)) for a in articles]
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
+    def fingerprints(self, gen: int | None) -> dict[str, tuple[str, str]]:
+        """article id -> (path, content hash) in generation ``gen``."""
+        rows = self._rows("SELECT id, path, hash FROM members WHERE gen = ?", (gen,))
+        return {r[0]: (r[1], r[2]) for r in rows}
 
-    def delete(self, ids: Iterable[str]) -> None:
-        with self._db:
-            self._db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])
+    def articles(self, gen: int | None) -> list[Article]:
+        rows = self._rows(
+            "SELECT v.data, m.path FROM members m"
+            " JOIN versions v ON v.id = m.id AND v.hash = m.hash WHERE m.gen = ? ORDER BY m.id",
+            (gen,),
+        )
+        out = []
+        for data, path in rows:
+            article = _load(data)
+            out.append(article if article.path == path else replace(article, path=path))
+        return out
+
+    def unit_counts(self, gen: int | None) -> tuple[int, int]:
+        """(passages, sentences) the vector store must hold for generation ``gen``."""
+        row = self._rows(
+            "SELECT COALESCE(SUM(v.passages), 0), COALESCE(SUM(v.sentences), 0) FROM members m"
+            " JOIN versions v ON v.id = m.id AND v.hash = m.hash WHERE m.gen = ?",
+            (gen,),
+        )[0]
+        return int(row[0]), int(row[1])
+
+    def ready(self) -> set[tuple[str, str]]:
+        return set(self._rows("SELECT id, hash FROM versions WHERE ready = 1"))
+
+    def put_versions(self, entries: Iterable[tuple[Article, int, int]], ready: bool) -> None:
+        """Record article versions with their unit counts (passages, sentences)."""
+        rows = [(a.id, a.content_hash, _dump(a), int(ready), p, s) for a, p, s in entries]
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def add_generation(self, members: Iterable[tuple[str, str, str]]) -> int:
+        """A new generation of (article id, content hash, path); not served until switched to."""
+        with self._tx() as db:
+            gen = db.execute("INSERT INTO generations (created) VALUES (?)", (_now(),)).lastrowid
+            db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", [(gen, *m) for m in members])
+        return int(gen)
+
+    def switch(self, gen: int) -> None:
+        """Serve ``gen``; the generation served until now becomes the previous one."""
+        with self._tx() as db:
+            current = self.generation_in(db, "current")
+            _set(db, current=gen, previous=current, switched_at=_now())
+            _drop_other_generations(db)
+
+    def swap(self) -> int:
+        """Serve the previous generation again (rollback); returns it."""
+        with self._tx() as db:
+            current = self.generation_in(db, "current")
+            previous = self.generation_in(db, "previous")
+            if previous is None:
+                raise LookupError("no previous generation")
+            _set(db, current=previous, previous=current, switched_at=_now())
+        return previous
+
+    @staticmethod
+    def generation_in(db: sqlite3.Connection, role: str) -> int | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (role,)).fetchone()
+        return int(row[0]) if row and row[0] else None
+
+    def drop_unserved(self) -> list[Article]:
+        """Forget generations neither current nor previous; return versions no longer used.
+
+        Their units are still in the vector store: the caller deletes them, then calls
+        ``delete_versions``. Unready versions (a crashed or failed build) are among them.
+        """
+        with self._tx() as db:
+            _drop_other_generations(db)
+        rows = self._rows(
+            "SELECT data FROM versions v WHERE NOT EXISTS (SELECT 1 FROM members m"
+            " WHERE m.id = v.id AND m.hash = v.hash)"
+        )
+        return [_load(r[0]) for r in rows]
+
+    def delete_versions(self, articles: Iterable[Article]) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "DELETE FROM versions WHERE id = ? AND hash = ?",
+                [(a.id, a.content_hash) for a in articles],
+            )
 
     def clear(self) -> None:
-        with self._db:
-            self._db.execute("DELETE FROM articles")
-            self._db.execute("DELETE FROM meta")
+        with self._tx() as db:
+            for table in ("versions", "generations", "members", "meta"):
+                db.execute(f"DELETE FROM {table}")
 
-    def articles(self) -> list[Article]:
-        return [_load(r[0]) for r in self._db.execute("SELECT data FROM articles ORDER BY id")]
 
-    def get(self, ids: Iterable[str]) -> list[Article]:
-        out = []
-        for aid in ids:
-            row = self._db.execute("SELECT data FROM articles WHERE id = ?", (aid,)).fetchone()
-            if row:
-                out.append(_load(row[0]))
-        return out
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _set(db: sqlite3.Connection, **values: object) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [(k, "" if v is None else str(v)) for k, v in values.items()],
+    )
+
+
+def _drop_other_generations(db: sqlite3.Connection) -> None:
+    keep = [
+        g
+        for g in (IndexTable.generation_in(db, "current"), IndexTable.generation_in(db, "previous"))
+        if g is not None
+    ]
+    marks = ",".join("?" * len(keep)) or "NULL"
+    db.execute(f"DELETE FROM members WHERE gen NOT IN ({marks})", keep)
+    db.execute(f"DELETE FROM generations WHERE gen NOT IN ({marks})", keep)
 
 
 def _dump(a: Article) -> str:
@@ -98,6 +232,13 @@ def open_chroma(store_dir: Path, host: str | None = None, port: int = 8000):
     if host:
         return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
     return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=chroma_settings)
+
+
+def forget_chroma_clients() -> None:
+    """Chroma caches one system per store path in the process; drop it after moving a store."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
 
 
 class VectorIndex:

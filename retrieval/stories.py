@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,9 +26,9 @@ MAX_POSTINGS = 40
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def shingles(tokens: Sequence[str], vocab: dict[str, int]) -> np.ndarray:
-    """Distinct hashed word 4-grams (token ids from ``vocab``, grown as needed)."""
-    ids = np.fromiter((_token_id(w, vocab) for w in tokens), dtype=np.uint64, count=len(tokens))
+def shingles(tokens: Sequence[str]) -> np.ndarray:
+    """Distinct hashed word 4-grams; spelling variants of a word hash alike."""
+    ids = np.fromiter((_token_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
     if len(ids) < SHINGLE:
         return np.zeros(0, dtype=np.uint64)
     h = np.zeros(len(ids) - SHINGLE + 1, dtype=np.uint64)
@@ -37,25 +38,22 @@ def shingles(tokens: Sequence[str], vocab: dict[str, int]) -> np.ndarray:
     return np.unique(h)
 
 
-def _token_id(word: str, vocab: dict[str, int]) -> int:
-    tid = vocab.get(word)
-    if tid is None:
-        key = "#" + (phonetic_key(word) if len(word) > 3 else word)
-        tid = vocab[word] = vocab.setdefault(key, len(vocab))
-    return tid
+@lru_cache(maxsize=1 << 18)
+def _token_hash(word: str) -> int:
+    # Independent of the other articles, so an article's shingles can be kept across reloads.
+    # Python's str hash differs between processes; shingles are never stored.
+    return hash(phonetic_key(word) if len(word) > 3 else word) % (1 << 64)
 
 
 def cluster_stories(
-    articles: Sequence[Article], tokens: Sequence[Sequence[str]] | None = None
+    articles: Sequence[Article], sets: Sequence[np.ndarray] | None = None
 ) -> dict[str, str]:
     """article id -> cluster id (the id of the cluster's earliest-published member).
 
-    ``tokens`` are the articles' words (``text.words`` of each body) when the caller has them.
+    ``sets`` are the articles' ``shingles`` when the caller has them.
     """
-    vocab: dict[str, int] = {}
-    if tokens is None:
-        tokens = [words(a.body) for a in articles]
-    sets = [shingles(t, vocab) for t in tokens]
+    if sets is None:
+        sets = [shingles(words(a.body)) for a in articles]
     sizes = np.array([len(s) for s in sets], dtype=np.int64)
     parent = list(range(len(articles)))
     if len(articles) > 1:

@@ -44,7 +44,7 @@ def real_engine(minilm, tmp_path_factory):
     base = tmp_path_factory.mktemp("real-engine")
     settings = settings_for(copy_seed_corpus(base / "corpus"), base / "store")
     engine = retrieval.Engine(settings, embedder=minilm)
-    report = engine.sync()
+    report = engine.reload()
     assert report.added == len(SEED_IDS), report
     yield engine
     engine.close()

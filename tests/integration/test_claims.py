@@ -70,7 +70,7 @@ def test_conflicting_sources_give_a_conflicting_verdict(
     from retrieval import Engine
 
     engine = Engine(make_settings(seed_corpus, tmp_path / "store"), embedder=minilm)
-    engine.sync()
+    engine.reload()
     result = engine.check(
         "The strategic cooperation treaty Putin signed with Iran in January includes a mutual "
         "defence clause."

@@ -41,7 +41,7 @@ def engine(request, tmp_path_factory):
     base = tmp_path_factory.mktemp(f"answers-{request.param}")
     cfg = settings_for(copy_seed_corpus(base / "corpus"), base / "store", **CONFIGS[request.param])
     eng = Engine(cfg, embedder=FakeEmbedder())
-    eng.sync()
+    eng.reload()
     yield eng
     eng.close()
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from helpers import REUTERS, SEED_IDS, YAHOO, FakeEmbedder
 
-from retrieval import Engine, load_corpus
+from retrieval import Engine, ReloadFailed, load_corpus
 
 NEW_SENTENCE = "A flamingo parade crossed the zebra bridge in Vladivostok on Tuesday."
 
@@ -20,7 +20,7 @@ def store(tmp_path):
 @pytest.fixture
 def engine(seed_corpus, store, make_settings, fake_embedder):
     eng = Engine(make_settings(seed_corpus, store), embedder=fake_embedder)
-    eng.sync()
+    eng.reload()
     yield eng
     eng.close()
 
@@ -39,7 +39,7 @@ def _edit(path, old: str, new: str) -> None:
 
 def test_first_sync_adds_every_article(seed_corpus, store, make_settings, fake_embedder):
     eng = Engine(make_settings(seed_corpus, store), embedder=fake_embedder)
-    report = eng.sync()
+    report = eng.reload()
     articles, _ = load_corpus(seed_corpus)
     assert (report.added, report.updated, report.removed, report.unchanged) == (5, 0, 0, 0)
     assert report.errors == ()
@@ -52,7 +52,7 @@ def test_first_sync_adds_every_article(seed_corpus, store, make_settings, fake_e
 
 def test_resync_of_unchanged_corpus_embeds_nothing(engine, fake_embedder):
     before = fake_embedder.texts_embedded
-    report = engine.sync()
+    report = engine.reload()
     assert fake_embedder.texts_embedded == before
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 5)
     assert not report.changed
@@ -61,7 +61,7 @@ def test_resync_of_unchanged_corpus_embeds_nothing(engine, fake_embedder):
 def test_new_engine_on_existing_store_embeds_nothing(engine, seed_corpus, store, make_settings):
     fresh = FakeEmbedder()
     again = Engine(make_settings(seed_corpus, store), embedder=fresh)
-    report = again.sync()
+    report = again.reload()
     assert fresh.texts_embedded == 0
     assert report.unchanged == 5 and not report.changed
     assert {aid for aid in SEED_IDS if again.source(aid)} == SEED_IDS
@@ -72,7 +72,7 @@ def test_editing_one_article_reembeds_only_that_article(engine, seed_corpus, fak
     path = seed_corpus / f"{REUTERS}.md"
     _edit(path, "He conveyed best wishes", f"{NEW_SENTENCE} He conveyed best wishes")
     before = fake_embedder.texts_embedded
-    report = engine.sync()
+    report = engine.reload()
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 4)
     edited = engine.source(REUTERS)
     assert NEW_SENTENCE in edited.body
@@ -87,7 +87,7 @@ def test_edited_text_is_served_in_answers(engine, seed_corpus):
         "He conveyed best wishes",
         f"{NEW_SENTENCE} He conveyed best wishes",
     )
-    engine.sync()
+    engine.reload()
     answer = engine.ask("flamingo parade zebra bridge Vladivostok")
     assert any(NEW_SENTENCE in c.quote for c in answer.citations if c.article_id == REUTERS)
     assert [h.article.id for h in engine.sources("flamingo Vladivostok")] == [REUTERS]
@@ -95,7 +95,7 @@ def test_edited_text_is_served_in_answers(engine, seed_corpus):
 
 def test_deleting_a_file_removes_its_article(engine, seed_corpus):
     (seed_corpus / f"{YAHOO}.md").unlink()
-    report = engine.sync()
+    report = engine.reload()
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 1, 4)
     assert engine.source(YAHOO) is None
     answer = engine.ask("How many views did the X post by MahyarTousi have on Bloomberg?")
@@ -109,7 +109,7 @@ def test_adding_a_file_adds_only_that_article(engine, seed_corpus, fake_embedder
         encoding="utf-8",
     )
     before = fake_embedder.texts_embedded
-    report = engine.sync()
+    report = engine.reload()
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 0, 0, 5)
     new_texts = fake_embedder.embedded[before:]
     assert new_texts
@@ -118,7 +118,7 @@ def test_adding_a_file_adds_only_that_article(engine, seed_corpus, fake_embedder
 
 def test_malformed_new_file_is_skipped_and_others_still_served(engine, seed_corpus):
     (seed_corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
-    report = engine.sync()
+    report = engine.reload()
     assert [e.path for e in report.errors] == ["broken.md"]
     assert report.errors[0].reason
     assert report.added == 0 and report.removed == 0
@@ -131,7 +131,7 @@ def test_new_file_with_duplicate_id_is_reported_and_original_kept(engine, seed_c
     (seed_corpus / "zz-copy.md").write_text(
         f"---\nid: {REUTERS}\ntitle: Impostor\n---\nA different body.\n", encoding="utf-8"
     )
-    report = engine.sync()
+    report = engine.reload()
     assert [e.path for e in report.errors] == ["zz-copy.md"]
     assert engine.source(REUTERS).body == original
 
@@ -142,14 +142,14 @@ def test_indexed_article_that_becomes_malformed_keeps_last_good_version(
     good_body = engine.source(REUTERS).body
     path = seed_corpus / f"{REUTERS}.md"
     path.write_bytes(b"---\ntitle: [unclosed\n---\nbody \xff\n")
-    report = engine.sync()
+    report = engine.reload()
     assert f"{REUTERS}.md" in [e.path for e in report.errors]
     assert report.removed == 0
     assert engine.source(REUTERS) is not None
     assert engine.source(REUTERS).body == good_body
     # ...and after a restart too: the store, not memory, keeps it.
     restarted = Engine(make_settings(seed_corpus, store), embedder=FakeEmbedder())
-    report2 = restarted.sync()
+    report2 = restarted.reload()
     assert f"{REUTERS}.md" in [e.path for e in report2.errors]
     assert restarted.source(REUTERS).body == good_body
     answer = restarted.ask("What did Peskov say about the radiation hazard?")
@@ -161,11 +161,11 @@ def test_fixing_a_malformed_file_updates_it(engine, seed_corpus):
     path = seed_corpus / f"{REUTERS}.md"
     good = path.read_text(encoding="utf-8")
     path.write_text("broken\n", encoding="utf-8")
-    engine.sync()
+    engine.reload()
     path.write_text(
         good.replace("He conveyed best wishes", f"{NEW_SENTENCE} He conveyed"), encoding="utf-8"
     )
-    report = engine.sync()
+    report = engine.reload()
     assert report.errors == ()
     assert report.updated == 1
     assert NEW_SENTENCE in engine.source(REUTERS).body
@@ -176,7 +176,7 @@ def test_changing_the_embedding_model_reembeds_everything(
 ):
     other = FakeEmbedder(model_id="fake-hash-v2")
     eng = Engine(make_settings(seed_corpus, store), embedder=other)
-    report = eng.sync()
+    report = eng.reload()
     assert report.added + report.updated == 5
     assert report.unchanged == 0
     assert other.texts_embedded > 0
@@ -184,7 +184,7 @@ def test_changing_the_embedding_model_reembeds_everything(
 
 
 def test_index_report_json_has_the_design_keys(engine):
-    out = engine.sync().to_json()
+    out = engine.reload().to_json()
     assert {"added", "updated", "removed", "unchanged", "seconds"} <= set(out)
     assert all(isinstance(out[k], int) for k in ("added", "updated", "removed", "unchanged"))
     assert isinstance(out["seconds"], int | float) and out["seconds"] >= 0
@@ -193,6 +193,6 @@ def test_index_report_json_has_the_design_keys(engine):
 
 def test_missing_corpus_folder_raises(tmp_path, make_settings, fake_embedder):
     eng = Engine(make_settings(tmp_path / "nope", tmp_path / "store"), embedder=fake_embedder)
-    with pytest.raises(FileNotFoundError):
-        eng.sync()
+    with pytest.raises(ReloadFailed, match="corpus folder not found"):
+        eng.reload()
     eng.close()

@@ -1,0 +1,510 @@
+"""Fetching pages for the corpus without letting a URL reach into our own network.
+
+A URL is vetted before any connection (scheme, user info, IP literals in any spelling, localhost
+names); the host is then resolved once, every address it resolves to must be public, and the socket
+goes to one of those vetted addresses, so DNS cannot answer differently between check and connect.
+Redirects are followed by hand and every hop is vetted again. Hosts listed in
+``settings.fetch_allow_hosts`` skip the address checks (operators' own servers, tests on loopback).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import email.utils
+import http
+import ipaddress
+import logging
+import re
+import socket
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+import tenacity
+
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "Wirecheck/0.3 (+news-corpus fetcher)"
+ATTEMPTS = 3
+# Longest Retry-After we sleep through; a server asking for more is reported, not waited on.
+MAX_RETRY_WAIT_SECONDS = 30.0
+_TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+
+@dataclass(frozen=True)
+class Accept:
+    """What a fetch expects back: a name for messages and the content types that qualify."""
+
+    name: str
+    types: frozenset[str]
+
+
+ARTICLE = Accept("an article page", frozenset({"text/html", "application/xhtml+xml"}))
+FEED = Accept(
+    "an RSS or Atom feed",
+    frozenset(
+        "application/rss+xml application/atom+xml application/rdf+xml application/xml "
+        "text/xml".split()
+    ),
+)
+
+
+class FetchError(Exception):
+    """A URL that could not or must not be fetched; ``str(e)`` is the human reason."""
+
+    def __init__(
+        self, url: str, reason: str, *, transient: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.url = url
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    content_type: str
+    charset: str | None
+    body: bytes
+
+
+# --- addresses ------------------------------------------------------------------------------
+
+# First match wins, so the specific reasons (cloud metadata) come before the ranges holding them.
+_RULES_TABLE = """
+169.254.169.254/32  a cloud metadata address
+100.100.100.200/32  a cloud metadata address
+168.63.129.16/32    a cloud metadata address
+fd00:ec2::254/128   a cloud metadata address
+0.0.0.0/8           an unspecified address
+10.0.0.0/8          a private address
+172.16.0.0/12       a private address
+192.168.0.0/16      a private address
+127.0.0.0/8         a loopback address
+100.64.0.0/10       a carrier-grade NAT address
+169.254.0.0/16      a link-local address
+192.0.2.0/24        a documentation address
+198.51.100.0/24     a documentation address
+203.0.113.0/24      a documentation address
+198.18.0.0/15       a benchmarking address
+192.0.0.0/24        a reserved address
+192.88.99.0/24      a reserved address
+224.0.0.0/4         a multicast address
+240.0.0.0/4         a reserved address
+::/128              an unspecified address
+::1/128             a loopback address
+::ffff:0:0/96       an IPv4-mapped IPv6 address
+::/96               an IPv4-compatible IPv6 address
+64:ff9b:1::/48      a local-use NAT64 address
+100::/64            a discard-only address
+2001::/32           a Teredo tunnel address
+2001:2::/48         a benchmarking address
+2001:db8::/32       a documentation address
+3fff::/20           a documentation address
+2001::/23           a reserved address
+fc00::/7            a private (unique local) address
+fe80::/10           a link-local address
+fec0::/10           a private (site-local) address
+ff00::/8            a multicast address
+"""
+# 100.100.100.200 is Alibaba Cloud's metadata service; 168.63.129.16 is Azure's WireServer, which
+# sits in public space but answers only inside Azure.
+_RULES = [
+    (ipaddress.ip_network(net), why.strip())
+    for net, why in (line.split(maxsplit=1) for line in _RULES_TABLE.strip().splitlines())
+]
+_GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# inet_aton() and many resolvers accept decimal, hex, octal and short forms (2130706433,
+# 0x7f000001, 127.1); no real host name is made only of numeric labels, so all are refused.
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*", re.I)
+
+
+def address_problem(ip: IPAddress) -> str | None:
+    """Why fetching from ``ip`` is refused (e.g. "a private address"), or None if it is public."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = ipaddress.IPv6Address(int(ip))  # drop any zone id (fe80::1%eth0)
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            inner = address_problem(embedded)
+            return f"an IPv6 address embedding {embedded}, {inner}" if inner else None
+    for network, why in _RULES:
+        if network.version == ip.version and ip in network:
+            return why
+    public = ip in _GLOBAL_UNICAST_V6 if ip.version == 6 else ip.is_global
+    return None if public else "a reserved address"
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip in _SIX_TO_FOUR:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def host_problem(host: str) -> str | None:
+    """Why a URL's host is refused before any DNS lookup or connection, or None."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return "a loopback name"
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return "an IP address in a non-standard form" if _NUMERIC_HOST.fullmatch(name) else None
+    return address_problem(ip)
+
+
+def allow_list(hosts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_host_key(h.strip().strip("[]")) for h in hosts if h.strip())
+
+
+def _host_key(host: str) -> str:
+    return host.lower().rstrip(".")
+
+
+def check_url(url: str, allow_hosts: frozenset[str]) -> httpx.URL:
+    """Parse and vet one URL before anything is sent; raise FetchError saying why it is refused."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(url, f"refused: not a valid URL ({exc})") from None
+    if parsed.scheme not in ("http", "https"):
+        scheme = parsed.scheme or "no scheme"
+        raise FetchError(url, f"refused: only http and https URLs are fetched, not {scheme}")
+    if parsed.userinfo:
+        raise FetchError(url, "refused: URLs with a user name or password are not fetched")
+    host = parsed.host
+    if not host:
+        raise FetchError(url, "refused: the URL has no host")
+    if _host_key(host) not in allow_hosts and (problem := host_problem(host)):
+        raise FetchError(url, f"refused: {host} is {problem}")
+    return parsed
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, in the resolver's order."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+# --- transport ------------------------------------------------------------------------------
+
+# The wall-clock deadline of the fetch running in this thread; every socket operation is capped
+# by it, so a server dripping headers or body a byte at a time cannot outlast the fetch timeout.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+
+
+class _Refused(Exception):
+    """Raised inside the transport; httpx passes exceptions it does not know through unchanged."""
+
+
+def _capped(timeout: float | None, expired: type[Exception]) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the fetch deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _capped(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: Any = None):
+        capped = _capped(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, capped))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Resolves a host once, vets every address, and connects only to a vetted one.
+
+    The URL keeps its host name, so the Host header, TLS SNI and certificate checks are unchanged.
+    """
+
+    def __init__(self, allow_hosts: frozenset[str], resolver: Resolver) -> None:
+        self._allow = allow_hosts
+        self._resolver = resolver
+        self._sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        error: Exception = httpcore.ConnectError(f"no address to connect to for {host}")
+        for address in self._vetted(host, port):
+            capped = _capped(timeout, httpcore.ConnectTimeout)
+            try:
+                stream = self._sockets.connect_tcp(
+                    address, port, capped, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                error = exc
+                continue
+            return _DeadlineStream(stream)
+        raise error
+
+    def _vetted(self, host: str, port: int) -> list[str]:
+        try:
+            addresses = self._resolver(host, port)
+        except OSError:
+            raise _Refused(f"could not resolve {host}") from None
+        if _host_key(host) in self._allow:
+            return addresses
+        for address in addresses:
+            problem = address_problem(ipaddress.ip_address(address))
+            if problem:
+                raise _Refused(f"refused: {host} resolves to {address}, {problem}")
+        return addresses
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    def __init__(self, backend: _PinnedBackend) -> None:
+        super().__init__(trust_env=False)
+        # httpx 0.28 takes no network backend (encode/httpx#3749 proposes one), so its connection
+        # pool is rebuilt around ours; request mapping and error mapping stay httpx's own.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=backend,
+            max_connections=10,
+            max_keepalive_connections=10,
+            keepalive_expiry=5.0,
+        )
+
+
+# --- fetching -------------------------------------------------------------------------------
+
+
+class Fetcher:
+    """One HTTP client for a batch of fetches; use as a context manager."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        resolver: Resolver = resolve,
+        sleep: Callable[[float], None] = time.sleep,
+        attempts: int = ATTEMPTS,
+        max_retry_wait: float = MAX_RETRY_WAIT_SECONDS,
+    ) -> None:
+        self._allow = allow_list(settings.fetch_allow_hosts)
+        self._timeout = settings.fetch_timeout_seconds
+        self._max_bytes = settings.fetch_max_bytes
+        self._max_redirects = settings.fetch_max_redirects
+        self._sleep = sleep
+        self._attempts = attempts
+        self._max_retry_wait = max_retry_wait
+        self._client = httpx.Client(
+            transport=_PinnedTransport(_PinnedBackend(self._allow, resolver)),
+            trust_env=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(self._timeout),
+            # Compressed bodies are decoded here, under the size limit (see _Body).
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, url: str, accept: Accept = ARTICLE) -> Fetched:
+        """Fetch one URL, retrying only transient failures; raise FetchError with the reason."""
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self._attempts),
+            retry=tenacity.retry_if_exception(lambda e: isinstance(e, FetchError) and e.transient),
+            wait=_retry_wait,
+            sleep=self._sleep,
+            before_sleep=lambda state: log.info("retrying %s: %s", url, state.outcome.exception()),
+            reraise=True,
+        )
+        try:
+            return retrying(self._fetch_once, url.strip(), accept)
+        except FetchError as exc:
+            if exc.transient:
+                raise FetchError(url, f"{exc.reason} (after {self._attempts} attempts)") from None
+            raise
+
+    def _fetch_once(self, url: str, accept: Accept) -> Fetched:
+        token = _DEADLINE.set(time.monotonic() + self._timeout)
+        try:
+            return self._follow(url, accept)
+        except _Refused as exc:
+            raise FetchError(url, str(exc)) from None
+        except httpx.TimeoutException:
+            raise FetchError(url, f"timed out after {self._timeout:g} s") from None
+        except httpx.ConnectError as exc:
+            raise FetchError(url, f"could not connect ({exc})", transient=True) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(url, f"network error ({exc})") from None
+        finally:
+            _DEADLINE.reset(token)
+
+    def _follow(self, url: str, accept: Accept) -> Fetched:
+        current = url
+        headers = {"Accept": ", ".join(sorted(accept.types)) + ", */*;q=0.1"}
+        for _hop in range(self._max_redirects + 1):
+            try:
+                target = check_url(current, self._allow)
+            except FetchError as exc:
+                if current == url:
+                    raise
+                raise FetchError(url, f"{exc.reason} (redirected to {current})") from None
+            with self._client.stream("GET", target, headers=headers) as response:
+                location = response.headers.get("location")
+                if response.status_code not in _REDIRECT_STATUSES or not location:
+                    return self._read(response, url, accept)
+            current = str(target.join(location.strip()))
+            log.debug("redirect %s -> %s", target, current)
+        raise FetchError(url, f"too many redirects (more than {self._max_redirects})")
+
+    def _read(self, response: httpx.Response, url: str, accept: Accept) -> Fetched:
+        _check_status(response, url, self._max_retry_wait)
+        mime, charset = _content_type(response, url, accept)
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise FetchError(
+                url,
+                f"refused: the response is {int(declared):,} bytes, "
+                f"over the {self._max_bytes:,}-byte limit",
+            )
+        body = _Body(url, response.headers.get("content-encoding"), self._max_bytes)
+        for chunk in response.iter_raw():
+            body.feed(chunk)
+            _capped(None, httpx.ReadTimeout)
+        return Fetched(str(response.url), mime, charset, body.finish())
+
+
+def _check_status(response: httpx.Response, url: str, max_wait: float) -> None:
+    code = response.status_code
+    if 200 <= code < 300:
+        return
+    try:
+        phrase = http.HTTPStatus(code).phrase
+    except ValueError:
+        phrase = response.reason_phrase
+    status = f"HTTP {code} {phrase}".strip()
+    if code not in _TRANSIENT_STATUSES:
+        raise FetchError(url, status)
+    wait = retry_after_seconds(response.headers.get("retry-after"))
+    if wait is not None and wait > max_wait:
+        raise FetchError(
+            url, f"{status}: the server asked to retry after {wait:.0f} s (we wait {max_wait:g} s)"
+        )
+    raise FetchError(url, status, transient=True, retry_after=wait)
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now; None if absent/bad."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+
+
+def _retry_wait(state: tenacity.RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, FetchError) and exc.retry_after is not None:
+        return exc.retry_after
+    return min(0.5 * 2 ** (state.attempt_number - 1), 4.0)
+
+
+def _content_type(response: httpx.Response, url: str, accept: Accept) -> tuple[str, str | None]:
+    mime, _, params = response.headers.get("content-type", "").partition(";")
+    mime = mime.strip().lower()
+    if mime not in accept.types:
+        expected = ", ".join(sorted(accept.types))
+        raise FetchError(
+            url, f"refused: {mime or 'no content type'} is not {accept.name} (expected {expected})"
+        )
+    charset = re.search(r"charset\s*=\s*\"?([\w.:-]+)", params, re.I)
+    return mime, charset.group(1) if charset else None
+
+
+class _Body:
+    """Collects a body, decoding gzip/deflate itself so the size limit applies to what it keeps."""
+
+    def __init__(self, url: str, encoding: str | None, limit: int) -> None:
+        self._url = url
+        self._limit = limit
+        self._raw = 0
+        self._out = bytearray()
+        name = (encoding or "identity").strip().lower()
+        if name not in ("identity", "gzip", "x-gzip", "deflate"):
+            raise FetchError(url, f"unsupported content encoding {name!r}")
+        # wbits=47 accepts both gzip and zlib framing.
+        self._zlib = None if name == "identity" else zlib.decompressobj(wbits=47)
+
+    def feed(self, chunk: bytes) -> None:
+        self._raw += len(chunk)
+        if self._zlib is None:
+            data = chunk
+        else:
+            try:
+                # Asking for one byte more than fits is enough to see the limit is broken.
+                data = self._zlib.decompress(chunk, self._limit - len(self._out) + 1)
+            except zlib.error:
+                raise FetchError(self._url, "the compressed response is corrupt") from None
+        if self._raw > self._limit:
+            self._too_large()
+        self._keep(data)
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            self._keep(self._zlib.flush())
+        return bytes(self._out)
+
+    def _keep(self, data: bytes) -> None:
+        if len(self._out) + len(data) > self._limit:
+            self._too_large()
+        self._out += data
+
+    def _too_large(self) -> None:
+        raise FetchError(self._url, f"refused: the response is over the {self._limit:,}-byte limit")
