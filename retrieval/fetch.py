@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import email.utils
+import functools
 import http
 import ipaddress
 import logging
 import re
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable
@@ -293,13 +295,19 @@ class _PinnedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes ~40 ms; one context (thread-safe) serves every fetcher.
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class _PinnedTransport(httpx.HTTPTransport):
     def __init__(self, backend: _PinnedBackend) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=_tls_context(), trust_env=False)
         # httpx 0.28 takes no network backend (encode/httpx#3749 proposes one), so its connection
         # pool is rebuilt around ours; request mapping and error mapping stay httpx's own.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_tls_context(),
             network_backend=backend,
             max_connections=10,
             max_keepalive_connections=10,
