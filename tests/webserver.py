@@ -37,11 +37,14 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.routes: dict[str, Reply | list[Reply]] = {}
         self.hits: Counter[str] = Counter()
-        self.host_headers: list[str] = []
+        self.request_headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll keeps shutdown() quick; the default half second adds up over many tests.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -58,10 +61,10 @@ class LoopbackServer:
         self.routes[path] = list(replies) if len(replies) > 1 else replies[0]
         return self.url(path)
 
-    def next_reply(self, path: str, host: str) -> Reply:
+    def next_reply(self, path: str, headers: dict[str, str]) -> Reply:
         with self._lock:
             self.hits[path] += 1
-            self.host_headers.append(host)
+            self.request_headers.append(headers)
             reply = self.routes.get(path, Reply(status=404, body=b"<h1>Not found</h1>"))
             if isinstance(reply, list):
                 return reply.pop(0) if len(reply) > 1 else reply[0]
@@ -81,7 +84,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            reply = server.next_reply(urlsplit(self.path).path, self.headers.get("Host", ""))
+            reply = server.next_reply(urlsplit(self.path).path, dict(self.headers.items()))
             try:
                 self._send(reply)
             except (BrokenPipeError, ConnectionResetError):
