@@ -1,0 +1,1 @@
+"""Bot features, one per module (loaded as discord.py extensions by bot.app)."""
