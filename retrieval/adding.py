@@ -91,7 +91,6 @@ def add_urls(
     A failing URL is reported in the result and never stops the others.
     """
     started = time.monotonic()
-    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     corpus = _CorpusIndex.load(settings.corpus_dir)
     items: list[AddedItem] = []
     failures: list[AddFailure] = []
@@ -123,6 +122,7 @@ def _expand_feeds(
     targets: list[str] = []
     known: list[AddedItem] = []
     failures: list[AddFailure] = []
+    seen: set[str] = set()
     for feed_url in feeds:
         try:
             fetched = fetcher.fetch(feed_url, FEED)
@@ -132,10 +132,13 @@ def _expand_feeds(
             continue
         log.info("feed %s lists %d items", feed_url, len(links))
         for link in links:
+            if link in seen:
+                continue
+            seen.add(link)
             article = corpus.by_url(link)
             if article is not None:
                 known.append(corpus.item(link, article, "unchanged"))
-            elif link not in targets:
+            else:
                 targets.append(link)
     return targets, known, failures
 
@@ -220,6 +223,7 @@ def _canonical_or_none(url: str | None) -> str | None:
 def _write_atomically(path: Path, raw: bytes) -> None:
     """Write to a hidden temp file beside ``path`` and rename it over, so readers never see half."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -245,6 +249,8 @@ class _CorpusIndex:
 
     @classmethod
     def load(cls, root: Path) -> _CorpusIndex:
+        if not root.is_dir():
+            return cls(root, [])  # created on the first write, so a failed run leaves no trace
         articles, errors = load_corpus(root)
         if errors:
             log.info("%d corpus files could not be read and are ignored for matching", len(errors))

@@ -291,9 +291,6 @@ class _PinnedBackend(httpcore.NetworkBackend):
                 raise _Refused(f"refused: {host} resolves to {address}, {problem}")
         return addresses
 
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
 
 @functools.cache
 def _tls_context() -> ssl.SSLContext:

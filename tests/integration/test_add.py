@@ -49,9 +49,13 @@ def article(server: LoopbackServer, path: str = "/world/putin-talks", **kw) -> s
 
 
 def files(settings: Settings) -> list[Path]:
-    """Everything under the corpus folder, hidden temp files included."""
+    """Everything under the corpus folder, hidden temp files included; [] if there is no folder."""
     root = settings.corpus_dir
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def nothing_written(settings: Settings) -> bool:
+    return not settings.corpus_dir.exists()
 
 
 def only_failure(report: AddReport) -> AddFailure:
@@ -183,7 +187,7 @@ def test_report_serialises_counts_items_and_failures():
 def test_page_without_text_is_a_failure_and_writes_nothing(server, settings):
     url = server.route("/empty", Reply(body=b"<html><head><title>x</title></head><body></body>"))
     assert "no article text" in only_failure(add_urls(settings, [url])).reason
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 # --- feeds ------------------------------------------------------------------------------------
@@ -219,6 +223,18 @@ def test_feed_items_are_added_then_known_items_are_not_fetched_again(server, set
     assert [server.hits[f"/news/{n}"] for n in "abcd"] == [1, 1, 1, 1]
 
 
+def test_an_item_listed_by_two_feeds_is_added_once(server, settings):
+    feed = server.route(
+        "/feed.xml", Reply(body=rss_feed(_feed_items(server)), content_type="application/rss+xml")
+    )
+    other = server.route(
+        "/other.xml", Reply(body=rss_feed(_feed_items(server)), content_type="text/xml")
+    )
+    report = add_urls(settings, [feed, other], feed=True)
+    assert [i.status for i in report.items] == ["added"] * 3
+    assert [server.hits[f"/news/{n}"] for n in "abc"] == [1, 1, 1]
+
+
 def test_atom_feed_with_relative_links_is_followed(server, settings):
     article(server, "/news/x")
     body = atom_feed([("X", "/news/x", "2025-06-23T10:00:00Z")])
@@ -230,7 +246,7 @@ def test_atom_feed_with_relative_links_is_followed(server, settings):
 def test_html_page_given_as_a_feed_is_refused(server, settings):
     url = article(server)
     assert "not an RSS or Atom feed" in only_failure(add_urls(settings, [url], feed=True)).reason
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 def test_feed_is_fetched_with_the_same_guards(server, settings):
@@ -262,7 +278,7 @@ def test_redirect_chain_longer_than_the_limit_is_refused(server, settings):
     short = dataclasses.replace(settings, fetch_max_redirects=2)
     assert "too many redirects" in only_failure(add_urls(short, [server.url("/hop1")])).reason
     assert server.hits["/world/putin-talks"] == 0
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 @pytest.mark.parametrize(
@@ -282,7 +298,7 @@ def test_redirect_to_a_private_address_is_refused_on_that_hop(server, settings, 
     failure = only_failure(add_urls(settings, [start]))
     assert reason in failure.reason and "redirected to" in failure.reason
     assert server.hits == {"/out": 1}
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 # --- refusals before any connection ------------------------------------------------------------
@@ -314,7 +330,7 @@ def test_private_and_encoded_hosts_are_refused_before_connecting(server, setting
     failure = only_failure(add_urls(no_allow, [url.format(port=server.port)]))
     assert failure.reason.startswith("refused")
     assert server.requests == 0
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 def test_every_dns_answer_must_be_public(server, settings):
@@ -355,7 +371,7 @@ def test_proxy_settings_in_the_environment_are_ignored(server, settings, monkeyp
 
 def test_not_found_is_a_clear_failure(server, settings):
     assert only_failure(add_urls(settings, [server.url("/nope")])).reason == "HTTP 404 Not Found"
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 def test_service_unavailable_with_retry_after_is_retried(server, settings):
@@ -416,7 +432,7 @@ def test_slow_drip_times_out_on_the_overall_deadline(server, settings, drip):
     started = time.monotonic()
     assert only_failure(add_urls(quick, [url])).reason == "timed out after 1 s"
     assert time.monotonic() - started < 2.5
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 @pytest.mark.parametrize("send_length", [True, False])
@@ -427,7 +443,7 @@ def test_oversized_body_is_refused(server, settings, send_length):
     reason = only_failure(add_urls(small, [url])).reason
     assert reason.startswith("refused: the response is") and "20,000-byte limit" in reason
     assert (f"{len(page):,} bytes" in reason) == send_length
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 def test_compressed_body_is_limited_by_its_decoded_size(server, settings):
@@ -443,7 +459,7 @@ def test_non_html_content_is_refused(server, settings, content_type):
     url = server.route("/file", Reply(body=b"%PDF-1.4 ...", content_type=content_type))
     reason = only_failure(add_urls(settings, [url])).reason
     assert reason.startswith(f"refused: {content_type or 'no content type'} is not an article page")
-    assert files(settings) == []
+    assert nothing_written(settings)
 
 
 def test_feed_types_are_accepted_only_when_asking_for_a_feed(server, settings):
