@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import time
 
 import discord
@@ -148,3 +149,18 @@ class _Response:
     def __init__(self, status: int) -> None:
         self.status = status
         self.reason = "Not Found"
+
+
+async def test_an_unexpected_failure_gets_an_incident_id_that_is_logged(
+    bot, engine, recorder, caplog
+):
+    def broken(question):
+        raise KeyError("index entry missing")
+
+    engine.ask = broken
+    await invoke(bot, make_interaction(bot, recorder), "ask", question="Why?")
+    message = recorder.named("followup.send")[-1]
+    assert message.kwargs["ephemeral"] is True
+    incident = re.search(r"incident ([0-9a-f]{6})", text_sent(message))[1]
+    (logged,) = [r for r in caplog.records if incident in r.getMessage()]
+    assert logged.exc_info and logged.exc_info[0] is KeyError

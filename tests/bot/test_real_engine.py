@@ -1,0 +1,29 @@
+"""/ask end to end on the real engine (MiniLM, Chroma) over the seed corpus."""
+
+from __future__ import annotations
+
+import pytest
+from bot_helpers import embeds_sent, invoke, make_interaction
+
+from bot.app import WirecheckBot
+from bot.render_discord import answer_embed
+
+pytestmark = pytest.mark.integration
+
+
+async def test_ask_answers_from_the_seed_corpus_with_cited_excerpts(
+    settings, real_engine, recorder
+):
+    bot = WirecheckBot(settings, engine_factory=lambda _: real_engine)
+    await bot.load_extensions()
+    bot.engine = real_engine
+    question = "Why isn't Russia helping Iran?"
+    await invoke(bot, make_interaction(bot, recorder), "ask", question=question)
+    assert recorder.names == ["response.defer", "followup.send"]
+    final = recorder.named("followup.send")[0]
+    answer = real_engine.ask(question)
+    assert answer.status == "answered" and answer.citations
+    assert [e.to_dict() for e in embeds_sent(final)] == [answer_embed(answer).to_dict()]
+    assert final.kwargs["view"].children[0].custom_id.startswith("wirecheck:excerpts:")
+    bot.engine = None  # the session fixture closes the engine
+    await bot.close()
