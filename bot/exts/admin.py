@@ -19,9 +19,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from retrieval import IndexReport, ReloadInProgress
+from retrieval import IndexReport, ReloadFailed, ReloadInProgress
 
-from ..errors import NotModerator, UserError
+from ..errors import NotModerator, UserError, describe
 from ..render_discord import (
     add_embed,
     corpus_embed,
@@ -191,8 +191,9 @@ class Admin(commands.Cog):
         )
         try:
             report = await self.reload_with_progress(interaction, engine.reload)
-        except ReloadInProgress:
-            note = "A reload is already running; the new article is served after the next /reload."
+        except (ReloadInProgress, ReloadFailed) as exc:
+            # The article is saved either way; say so beside what stopped the reload.
+            note = f"{describe(exc)} The article is saved and is served after the next /reload."
             await send_final(interaction, content=error_text(note), embeds=embeds, replace=True)
             return
         await send_final(interaction, embeds=[*embeds, reload_embed(report)], replace=True)

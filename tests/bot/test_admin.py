@@ -133,6 +133,23 @@ async def test_add_fetches_then_reloads_and_shows_both_summaries(bot, engine, re
     ]
 
 
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (ReloadFailed("the model could not be loaded"), "previous index keeps serving"),
+        (ReloadInProgress("a reload is already running"), "A reload is already running"),
+    ],
+)
+async def test_add_whose_reload_cannot_run_keeps_the_add_summary(
+    bot, engine, recorder, error, says
+):
+    engine.reload_error = error
+    await invoke(bot, _moderator(bot, recorder), "add", url="https://example.com/news/story")
+    final = recorder.calls[-1]
+    assert says in final.kwargs["content"] and "article is saved" in final.kwargs["content"]
+    assert [e.to_dict() for e in final.kwargs["embeds"]] == [add_embed(AddReport()).to_dict()]
+
+
 async def test_add_that_fetched_nothing_does_not_reload(bot, engine, recorder):
     failed = AddReport(items=(), failures=(AddFailure("https://example.com/gone", "HTTP 404"),))
     engine.add = lambda urls, feed=False: failed
