@@ -507,3 +507,85 @@ def wire(bot: WirecheckBot) -> Wire:
     http.send_typing.side_effect = send_typing
     state.http = http
     return recorded
+
+
+# -- real discord.py Interactions, their HTTP calls recorded at the webhook adapter -------------
+
+
+class RecordingAdapter:
+    """Stands in for discord.py's AsyncWebhookAdapter (how its own tests fake interaction HTTP):
+    records each JSON payload discord.py would send for an interaction."""
+
+    def __init__(self, channel_id: int) -> None:
+        self.channel_id = channel_id
+        self.sent: list[tuple[str, dict[str, Any] | None]] = []
+        LIVE.append(self)
+
+    def _message(self) -> dict[str, Any]:
+        return {
+            "id": str(next(_ids)),
+            "channel_id": str(self.channel_id),
+            "author": user_payload(BOT_ID, "Wirecheck", bot=True),
+            "content": "",
+            "type": 0,
+            "timestamp": "2025-06-23T10:00:00+00:00",
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+        }
+
+    async def create_interaction_response(self, *args: Any, params: Any, **kwargs: Any):
+        self.sent.append(("callback", params.payload))
+        return {"interaction": {"id": "1", "type": 2, "response_message_loading": True}}
+
+    async def execute_webhook(self, *args: Any, payload: Any = None, **kwargs: Any):
+        self.sent.append(("followup", payload))
+        return self._message()
+
+    async def edit_original_interaction_response(self, *args: Any, payload: Any = None, **kw: Any):
+        self.sent.append(("edit", payload))
+        return self._message()
+
+    async def delete_original_interaction_response(self, *args: Any, **kwargs: Any) -> None:
+        self.sent.append(("delete", None))
+
+
+def slash_interaction(
+    bot: WirecheckBot, name: str, permissions: int = 0, **options: Any
+) -> discord.Interaction:
+    """A real Interaction built from an INTERACTION_CREATE payload for a slash command."""
+    kinds = {str: 3, bool: 5, int: 4}
+    data = {
+        "id": str(discord.utils.time_snowflake(discord.utils.utcnow())),
+        "application_id": str(BOT_ID),
+        "type": 2,
+        "token": "interaction-token",
+        "version": 1,
+        "channel_id": str(next(_ids)),
+        "guild_id": str(next(_ids)),
+        "app_permissions": "0",
+        "locale": "en-US",
+        "attachment_size_limit": 10_485_760,
+        "member": {
+            "user": user_payload(next(_ids)),
+            "roles": [],
+            "permissions": str(permissions),
+            "joined_at": "2025-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
+        "data": {
+            "id": str(next(_ids)),
+            "name": name,
+            "type": 1,
+            "options": [
+                {"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()
+            ],
+        },
+    }
+    return discord.Interaction(data=data, state=bot._connection)

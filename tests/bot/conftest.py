@@ -11,6 +11,7 @@ from bot_helpers import (
     BOT_ID,
     FakeEngine,
     Recorder,
+    RecordingAdapter,
     Wire,
     assert_no_pings,
     assert_no_pings_on_the_wire,
@@ -80,6 +81,11 @@ def every_send_pings_nobody():
     for seen in bot_helpers.LIVE:
         if isinstance(seen, Wire):
             assert_no_pings_on_the_wire(seen.sent)
+        elif isinstance(seen, RecordingAdapter):
+            for kind, payload in seen.sent:
+                body = (payload or {}).get("data", payload) if kind == "callback" else payload
+                if body and ("content" in body or "embeds" in body):
+                    assert body.get("allowed_mentions") == {"parse": []}, payload
         else:
             assert_no_pings(seen)
     bot_helpers.LIVE.clear()
