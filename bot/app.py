@@ -10,9 +10,11 @@ import asyncio
 import hashlib
 import json
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import discord
@@ -225,6 +227,11 @@ def run_bot(settings: Settings, engine_factory: EngineFactory = open_engine) -> 
 
 
 async def _serve(bot: WirecheckBot, token: str) -> None:
+    # A service manager stops us with SIGTERM: close cleanly (gateway, then the engine's store).
+    with suppress(NotImplementedError):
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGTERM, lambda: asyncio.ensure_future(bot.close())
+        )
     async with bot:
         await bot.start(token)
 
