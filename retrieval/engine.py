@@ -67,6 +67,7 @@ class Engine:
         self._table, self._vectors = open_index(settings, self.embedder)
 
     def close(self) -> None:
+        self._vectors.close()
         self._table.close()
 
     # -- index -------------------------------------------------------------------------------

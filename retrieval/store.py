@@ -263,6 +263,12 @@ class VectorIndex:
             self.collections[kind] = col
             self.stores[kind] = ChromaVectorStore(chroma_collection=col)
 
+    def close(self) -> None:
+        """Release the client; the last one closed on a store path stops its Chroma system."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+
     def reset(self) -> None:
         for kind in (PASSAGES, SENTENCES):
             try:
