@@ -11,11 +11,10 @@ from bot_helpers import (
     BOT_ID,
     FakeEngine,
     Recorder,
-    RecordingAdapter,
-    Wire,
     assert_no_pings,
     assert_no_pings_on_the_wire,
 )
+from discord_wire import RecordingAdapter, Wire
 from helpers import settings_for
 
 from bot.app import WirecheckBot

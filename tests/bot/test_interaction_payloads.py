@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from bot_helpers import RecordingAdapter, make_answer, slash_interaction
+from bot_helpers import make_answer
 from discord.webhook.async_ import async_context
+from discord_wire import RecordingAdapter, slash_interaction
 
 DEFERRED_CHANNEL_MESSAGE = 5
 CHANNEL_MESSAGE = 4

@@ -9,7 +9,8 @@ the bot's real ConnectionState, and the HTTP client records the payloads discord
 from __future__ import annotations
 
 import pytest
-from bot_helpers import BOT_ID, Wire, wire
+from bot_helpers import BOT_ID
+from discord_wire import Wire, wire
 
 from bot.exts.ask import HELP
 from bot.render_discord import answer_embed

@@ -18,9 +18,9 @@ from bot_helpers import (
     make_member,
     make_role,
     pings_nobody,
-    wire,
 )
 from discord.http import handle_message_parameters
+from discord_wire import wire
 
 HOSTILE = "@everyone look: <@&123> and <@456> said **this** [click](https://evil.example) `x`"
 RAW_FORMS = ("@everyone", "<@&123>", "<@456>", "**this**", "[click](")

@@ -1,0 +1,199 @@
+"""Real discord.py objects on the bot's own ConnectionState, with HTTP recorded, not sent.
+
+Messages for the mention path (payloads recorded at the HTTP client) and Interactions for slash
+commands (payloads recorded at the webhook adapter, as discord.py's own tests fake it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+import discord
+from bot_helpers import BOT_ID, LIVE, _ids
+
+from bot.app import WirecheckBot
+
+# -- real discord.py messages on the bot's own ConnectionState (the mention path) ---------------
+
+
+def user_payload(user_id: int, name: str = "asker", bot: bool = False) -> dict[str, Any]:
+    return {"id": str(user_id), "username": name, "discriminator": "0", "avatar": None, "bot": bot}
+
+
+def message_payload(
+    channel: discord.TextChannel,
+    author: dict[str, Any],
+    content: str,
+    *,
+    mentions: Sequence[dict[str, Any]] = (),
+    replying_to: dict[str, Any] | None = None,
+    message_id: int | None = None,
+) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload as the gateway sends it (without the message_content intent,
+    ``content`` is only filled when the message mentions the bot)."""
+    data: dict[str, Any] = {
+        "id": str(message_id or next(_ids)),
+        "channel_id": str(channel.id),
+        "guild_id": str(channel.guild.id),
+        "author": author,
+        "content": content,
+        "timestamp": "2025-06-23T10:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": list(mentions),
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+    }
+    if replying_to is not None:
+        data["type"] = 19
+        data["message_reference"] = {
+            "message_id": replying_to["id"],
+            "channel_id": str(channel.id),
+            "guild_id": str(channel.guild.id),
+        }
+        data["referenced_message"] = replying_to
+    return data
+
+
+@dataclass
+class Wire:
+    """The bot's HTTP client replaced by a recorder of the payloads discord.py would send."""
+
+    bot: WirecheckBot
+    channel: discord.TextChannel
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+    def message(
+        self,
+        content: str,
+        *,
+        author_id: int | None = None,
+        bot_author: bool = False,
+        mention_bot: bool = False,
+        replying_to: dict[str, Any] | None = None,
+    ):
+        author = user_payload(author_id or next(_ids), bot=bot_author)
+        mentions = [user_payload(BOT_ID, "Wirecheck", bot=True)] if mention_bot else []
+        data = message_payload(
+            self.channel, author, content, mentions=mentions, replying_to=replying_to
+        )
+        return discord.Message(state=self.bot._connection, channel=self.channel, data=data)
+
+    def bot_message(self, content: str = "") -> dict[str, Any]:
+        return message_payload(self.channel, user_payload(BOT_ID, "Wirecheck", bot=True), content)
+
+
+def wire(bot: WirecheckBot) -> Wire:
+    """A guild text channel on the bot's real ConnectionState whose sends are recorded."""
+    state = bot._connection
+    guild = discord.Guild(data={"id": str(next(_ids)), "name": "newsroom"}, state=state)
+    channel = discord.TextChannel(
+        state=state,
+        guild=guild,
+        data={"id": str(next(_ids)), "type": 0, "name": "questions", "position": 0},
+    )
+    recorded = Wire(bot, channel)
+    LIVE.append(recorded)
+
+    async def send_message(channel_id: int, *, params: Any) -> dict[str, Any]:
+        recorded.sent.append(params.payload)
+        return recorded.bot_message(params.payload.get("content") or "")
+
+    async def send_typing(channel_id: int) -> None:
+        return None
+
+    # HTTPClient methods return coroutines from plain functions; the side effects are coroutines.
+    http = mock.NonCallableMagicMock(spec_set=discord.http.HTTPClient)
+    http.send_message.side_effect = send_message
+    http.send_typing.side_effect = send_typing
+    state.http = http
+    return recorded
+
+
+# -- real discord.py Interactions, their HTTP calls recorded at the webhook adapter -------------
+
+
+class RecordingAdapter:
+    """Stands in for discord.py's AsyncWebhookAdapter (how its own tests fake interaction HTTP):
+    records each JSON payload discord.py would send for an interaction."""
+
+    def __init__(self, channel_id: int) -> None:
+        self.channel_id = channel_id
+        self.sent: list[tuple[str, dict[str, Any] | None]] = []
+        LIVE.append(self)
+
+    def _message(self) -> dict[str, Any]:
+        return {
+            "id": str(next(_ids)),
+            "channel_id": str(self.channel_id),
+            "author": user_payload(BOT_ID, "Wirecheck", bot=True),
+            "content": "",
+            "type": 0,
+            "timestamp": "2025-06-23T10:00:00+00:00",
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+        }
+
+    async def create_interaction_response(self, *args: Any, params: Any, **kwargs: Any):
+        self.sent.append(("callback", params.payload))
+        return {"interaction": {"id": "1", "type": 2, "response_message_loading": True}}
+
+    async def execute_webhook(self, *args: Any, payload: Any = None, **kwargs: Any):
+        self.sent.append(("followup", payload))
+        return self._message()
+
+    async def edit_original_interaction_response(self, *args: Any, payload: Any = None, **kw: Any):
+        self.sent.append(("edit", payload))
+        return self._message()
+
+    async def delete_original_interaction_response(self, *args: Any, **kwargs: Any) -> None:
+        self.sent.append(("delete", None))
+
+
+def slash_interaction(
+    bot: WirecheckBot, name: str, permissions: int = 0, **options: Any
+) -> discord.Interaction:
+    """A real Interaction built from an INTERACTION_CREATE payload for a slash command."""
+    kinds = {str: 3, bool: 5, int: 4}
+    data = {
+        "id": str(discord.utils.time_snowflake(discord.utils.utcnow())),
+        "application_id": str(BOT_ID),
+        "type": 2,
+        "token": "interaction-token",
+        "version": 1,
+        "channel_id": str(next(_ids)),
+        "guild_id": str(next(_ids)),
+        "app_permissions": "0",
+        "locale": "en-US",
+        "attachment_size_limit": 10_485_760,
+        "member": {
+            "user": user_payload(next(_ids)),
+            "roles": [],
+            "permissions": str(permissions),
+            "joined_at": "2025-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
+        "data": {
+            "id": str(next(_ids)),
+            "name": name,
+            "type": 1,
+            "options": [
+                {"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()
+            ],
+        },
+    }
+    return discord.Interaction(data=data, state=bot._connection)
