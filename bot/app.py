@@ -63,6 +63,8 @@ class WirecheckBot(commands.Bot):
     """Slash commands, a message context menu and @mentions; no prefix commands."""
 
     def __init__(self, settings: Settings, engine_factory: EngineFactory = open_engine) -> None:
+        # The bot never joins voice: no warnings about voice libraries it does not need.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         # No message_content intent: Discord still sends the text of messages that mention us.
         super().__init__(
             command_prefix=commands.when_mentioned,

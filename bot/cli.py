@@ -21,6 +21,7 @@ from retrieval import (
     ReloadFailed,
     ReloadInProgress,
     Settings,
+    add_urls,
     load_settings,
 )
 
@@ -71,6 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     source = sub.add_parser("source", help="show one article's metadata and text")
     source.add_argument("article_id", help="the article id")
     _common(source)
+
+    add = sub.add_parser("add", help="fetch articles (or feeds' new items) into the corpus")
+    add.add_argument("urls", nargs="+", metavar="URL", help="article URLs (feed URLs with --feed)")
+    add.add_argument("--feed", action="store_true", help="the URLs are RSS or Atom feeds")
+    add.add_argument(
+        "--no-index", action="store_true", help="only write the files; do not update the index"
+    )
+    _common(add)
+
+    run = sub.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN)")
+    _common(run)
+
+    commands = sub.add_parser(
+        "commands", help="print the application commands the bot registers, as JSON"
+    )
+    _common(commands)
     return parser
 
 
@@ -80,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG
         if args.verbose > 1
         else logging.INFO
-        if args.verbose
+        if args.verbose or args.command == "run"
         else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
@@ -96,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         "index": cmd_index,
         "sources": cmd_sources,
         "source": cmd_source,
+        "add": cmd_add,
+        "run": cmd_run,
+        "commands": cmd_commands,
     }
     try:
         return handler[args.command](args, settings)
@@ -104,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # stdout closed early (``| head``): not an error worth a traceback.
+        sys.stderr.close()
+        return 141
 
 
 def _open(settings: Settings, args: argparse.Namespace) -> tuple[Engine, IndexReport]:
@@ -129,6 +153,37 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         engine.close()
     if args.json:
         print(json.dumps(report.to_json()))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    report = add_urls(settings, args.urls, feed=args.feed, progress=stderr_progress("fetching"))
+    out: dict[str, Any] = report.to_json()
+    if not args.json:
+        for item in report.items:
+            print(f"{item.status:9}  {item.article_id}  {item.title}")
+        for failure in report.failures:
+            print(f"failed     {failure.url}: {failure.reason}")
+        print(report.summary())
+    if not args.no_index and any(i.status != "unchanged" for i in report.items):
+        engine, index_report = _open(settings, args)
+        engine.close()
+        out["index"] = index_report.to_json()
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    return 1 if report.failures else 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from .app import run_bot  # discord.py loads only for the bot
+
+    return run_bot(settings)
+
+
+def cmd_commands(args: argparse.Namespace, settings: Settings) -> int:
+    from .app import command_payloads
+
+    print(json.dumps(command_payloads(settings), indent=2, ensure_ascii=False))
     return 0
 
 

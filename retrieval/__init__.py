@@ -3,8 +3,10 @@
 Public surface (what bot/ may use): Engine, Settings, load_settings and the result dataclasses.
 """
 
+from .adding import AddedItem, AddFailure, AddReport, add_urls
 from .corpus import ArticleFormatError, load_corpus
 from .engine import Engine, NoPreviousIndex, QuestionError, ReloadFailed, ReloadInProgress
+from .fetch import FetchError
 from .settings import Settings, load_settings
 from .types import (
     Answer,
@@ -20,6 +22,9 @@ from .types import (
 )
 
 __all__ = [
+    "AddFailure",
+    "AddReport",
+    "AddedItem",
     "Answer",
     "Article",
     "ArticleFormatError",
@@ -28,6 +33,7 @@ __all__ = [
     "CorpusStats",
     "EvidenceQuote",
     "Engine",
+    "FetchError",
     "Flag",
     "IndexReport",
     "LoadError",
@@ -37,6 +43,7 @@ __all__ = [
     "ReloadInProgress",
     "Settings",
     "SourceHit",
+    "add_urls",
     "load_corpus",
     "load_settings",
 ]

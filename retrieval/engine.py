@@ -6,10 +6,11 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
+from .adding import AddReport, add_urls
 from .answer import compose_answer, flag_premise
 from .embedding import Embedder, load_embedder
 from .indexer import (
@@ -220,10 +221,43 @@ class Engine:
             )
         return question
 
+    # -- adding ------------------------------------------------------------------------------
+
+    def add(
+        self, urls: Sequence[str], feed: bool = False, progress: Progress | None = None
+    ) -> AddReport:
+        """Fetch articles (or each new item of feeds) into the corpus folder; ``reload`` serves
+        them."""
+        return add_urls(self.settings, urls, feed=feed, progress=progress)
+
     # -- sources -----------------------------------------------------------------------------
 
     def source(self, article_id: str) -> Article | None:
         return self.state.articles.get(article_id)
+
+    def suggest(self, text: str, k: int = 25) -> list[tuple[str, str]]:
+        """(id, title) of articles whose id or title matches ``text``, for autocomplete: ids
+        and title words that start with it first, then titles that contain it; newest first."""
+        articles = sorted(
+            self.state.articles.values(), key=lambda a: a.published or "", reverse=True
+        )
+        needle = normalize(text).strip()
+        if not needle:
+            return [(a.id, a.title) for a in articles[:k]]
+        ranked: list[tuple[int, int, Article]] = []
+        for pos, a in enumerate(articles):
+            title = normalize(a.title)
+            if a.id.startswith(needle) or title.startswith(needle):
+                rank = 0
+            elif f" {needle}" in f" {title}" or needle in a.id:
+                rank = 1
+            elif needle in title:
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, pos, a))
+        ranked.sort(key=lambda r: r[:2])
+        return [(a.id, a.title) for _, _, a in ranked[:k]]
 
     def sources(
         self,

@@ -7,14 +7,8 @@ import ipaddress
 
 import pytest
 
-from retrieval.fetch import (
-    FetchError,
-    address_problem,
-    allow_list,
-    check_url,
-    host_problem,
-    retry_after_seconds,
-)
+from retrieval.fetch import FetchError, check_url, retry_after_seconds
+from retrieval.netguard import address_problem, allow_list, host_problem
 
 
 @pytest.mark.parametrize(
