@@ -89,7 +89,7 @@ def escape_label(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(clean(text).split())
 
 
 def fit(
@@ -98,13 +98,14 @@ def fit(
     """``render(text)``, or when that exceeds ``limit`` characters, the rendering of the longest
     prefix of ``text`` ending at a word boundary, plus "…" (with ``sentence``, a sentence or line
     end when that keeps at least half as much). A single word longer than the limit is cut at a
-    character boundary that keeps combining marks and emoji sequences whole."""
+    character boundary that keeps combining marks and emoji sequences whole. Text that renders
+    blank gives "", so callers can put a visible placeholder instead."""
     # Renderings only ever drop control characters and unlisted markers, so text this much
     # longer than the limit is not rendered whole just to find out it does not fit.
     if len(text) <= 2 * limit + 64:
         full = render(text)
         if len(full) <= limit:
-            return full
+            return full if full.strip() else ""
     if limit <= len(ELLIPSIS):
         return ELLIPSIS[: max(limit, 0)]
     room = limit - len(ELLIPSIS)

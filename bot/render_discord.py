@@ -26,9 +26,6 @@ from .discord_markdown import (
     share,
 )
 from .render_library import (
-    AddFailure,
-    AddReport,
-    AddReportItem,
     add_embed,
     article_embed,
     corpus_embed,
@@ -39,9 +36,6 @@ from .render_library import (
 )
 
 __all__ = [
-    "AddFailure",
-    "AddReport",
-    "AddReportItem",
     "add_embed",
     "answer_embed",
     "article_embed",

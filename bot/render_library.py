@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
 import discord
 
-from retrieval import Article, CorpusStats, IndexReport, SourceHit
+from retrieval import AddedItem, AddReport, Article, CorpusStats, IndexReport, SourceHit
 
 from .discord_markdown import (
     code,
@@ -40,37 +39,6 @@ PROGRESS_BAR = 12
 MIN_TITLE = 12
 
 _STATUS = {"added": "🆕 added", "updated": "🔄 updated", "unchanged": "➖ unchanged"}
-
-
-class AddReportItem(Protocol):
-    """One article /add fetched (duck-typed: the report type is not exported by retrieval)."""
-
-    @property
-    def url(self) -> str | None: ...
-    @property
-    def article_id(self) -> str: ...
-    @property
-    def path(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-
-
-class AddFailure(Protocol):
-    @property
-    def url(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
-
-
-class AddReport(Protocol):
-    @property
-    def items(self) -> Sequence[AddReportItem]: ...
-    @property
-    def failures(self) -> Sequence[AddFailure]: ...
-    @property
-    def seconds(self) -> float: ...
 
 
 def _hit_entry(number: int, hit: SourceHit, budget: int) -> str:
@@ -250,7 +218,7 @@ def add_embed(report: AddReport) -> discord.Embed:
     return embed
 
 
-def _item_line(item: AddReportItem) -> str:
+def _item_line(item: AddedItem) -> str:
     status = _STATUS.get(item.status, escape(one_line(item.status)))
     title = masked_link(item.title, item.url, ITEM_CAP - 100)
     return f"{status} · {title} · {code(item.article_id, 80)}"
