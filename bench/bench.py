@@ -110,33 +110,44 @@ def ask_latency(name: str, corpus: Path, store: Path, questions: Path) -> None:
     latency("ask_latency_ms", name, corpus, store, items, "ask")
 
 
+def _touch(files: list[Path], note: str) -> None:
+    for f in files:
+        f.write_text(f.read_text(encoding="utf-8") + f"\n\n{note}\n", encoding="utf-8")
+
+
 def incremental(corpus: Path, store: Path, work: Path) -> None:
-    engine = Engine(load_settings(corpus_dir=corpus, store_dir=store))
-    engine.reload()
-    t = time.perf_counter()
-    report = engine.reload()
-    emit(
-        metric="index_no_change_s",
-        articles=report.unchanged,
-        seconds=round(time.perf_counter() - t, 3),
-    )
-    engine.close()
+    """Reload on the big corpus: as ``wirecheck index`` does (nothing served yet), then as the
+    bot does (a served state, the next one built beside it before the switch)."""
     copy_corpus, copy_store = work / "corpus", work / "store"
     shutil.copytree(corpus, copy_corpus)
     shutil.copytree(store, copy_store)
-    victim = sorted(copy_corpus.rglob("*.md"))[len(list(copy_corpus.rglob("*.md"))) // 2]
-    victim.write_text(
-        victim.read_text(encoding="utf-8") + "\n\nAn added closing paragraph.\n", encoding="utf-8"
-    )
+    files = sorted(copy_corpus.rglob("*.md"))
     engine = Engine(load_settings(corpus_dir=copy_corpus, store_dir=copy_store))
+    engine.reload()
+
+    def timed(metric: str, action, **extra) -> None:
+        t = time.perf_counter()
+        report = action()
+        emit(
+            metric=metric,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            seconds=round(time.perf_counter() - t, 3),
+            **extra,
+        )
+
+    timed("index_no_change_s", engine.reload, served=False)
+    _touch(files[len(files) // 2 : len(files) // 2 + 1], "An added closing paragraph.")
+    timed("index_one_change_s", engine.reload, served=False)
     t = time.perf_counter()
-    report = engine.reload()
-    emit(
-        metric="index_one_change_s",
-        updated=report.updated,
-        unchanged=report.unchanged,
-        seconds=round(time.perf_counter() - t, 3),
-    )
+    engine.state  # noqa: B018 - what a running bot has built
+    emit(metric="state_build_s", seconds=round(time.perf_counter() - t, 3))
+    timed("reload_no_change_s", engine.reload, served=True)
+    _touch(files[len(files) // 3 : len(files) // 3 + 1], "Another added paragraph.")
+    timed("reload_one_change_s", engine.reload, served=True)
+    _touch(files[::10], "A tenth of the corpus changed.")
+    timed("reload_ten_percent_s", engine.reload, served=True)
+    timed("rollback_s", engine.rollback, served=True)
     engine.close()
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
-from retrieval import Engine, ReloadFailed, Settings
+from retrieval import Engine, ReloadFailed, ReloadInProgress, Settings
 
 from .answers import AnswerCache
 from .errors import EngineUnavailable, report_interaction_error
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.exts.ask", "bot.exts.check", "bot.exts.sources", "bot.exts.admin")
 SYNC_STAMP = "discord-commands.json"
+# How often the bot looks for an index state switched by another process (a cheap SQLite read).
+FOLLOW_SECONDS = 30
 
 EngineFactory = Callable[[Settings], Engine]
 
@@ -98,6 +100,21 @@ class WirecheckBot(commands.Bot):
         # Heavy (model load, store open, index sync): off the loop, once per process.
         self.engine = await asyncio.to_thread(self._engine_factory, self.settings)
         await self.sync_commands()
+        self.follow_index.start()
+
+    @tasks.loop(seconds=FOLLOW_SECONDS)
+    async def follow_index(self) -> None:
+        """Serve what a separate indexer process switched to (the scale-out setup)."""
+        engine = self.engine
+        if engine is None:
+            return
+        try:
+            if await asyncio.to_thread(engine.refresh):
+                log.info("now serving the index state another process switched to")
+        except ReloadInProgress:
+            log.debug("a reload of our own is switching the index")
+        except Exception:  # a background loop: log and keep following
+            log.warning("could not check for a new index state", exc_info=True)
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d server(s)", self.user, self.user.id, len(self.guilds))
@@ -106,6 +123,7 @@ class WirecheckBot(commands.Bot):
         """No prefix commands: mentions are answered by the ask feature's listener."""
 
     async def close(self) -> None:
+        self.follow_index.cancel()
         await super().close()
         engine, self.engine = self.engine, None
         if engine is not None:

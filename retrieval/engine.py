@@ -135,7 +135,7 @@ class Engine:
         served = self._state
         if served is None:
             return None
-        return CorpusState.build(self._table.articles(gen), previous=served)
+        return CorpusState.build(self._table.articles(gen, served.articles), previous=served)
 
     def _serve(self, gen: int, state: CorpusState | None) -> None:
         with self._state_lock:
@@ -167,7 +167,7 @@ class Engine:
         if self._state is None or gen == self._served_gen:
             return False
         with self._exclusive("refresh"):
-            self._serve(gen, CorpusState.build(self._table.articles(gen), previous=self._state))
+            self._serve(gen, self._build_beside(gen))
         return True
 
     def stats(self) -> CorpusStats:

@@ -103,17 +103,34 @@ class IndexTable:
         rows = self._rows("SELECT id, path, hash FROM members WHERE gen = ?", (gen,))
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    def articles(self, gen: int | None) -> list[Article]:
-        rows = self._rows(
-            "SELECT v.data, m.path FROM members m"
-            " JOIN versions v ON v.id = m.id AND v.hash = m.hash WHERE m.gen = ? ORDER BY m.id",
-            (gen,),
-        )
+    def articles(self, gen: int | None, known: dict[str, Article] | None = None) -> list[Article]:
+        """The articles of generation ``gen``, by id; ``known`` articles of the same version and
+        path are reused rather than read again (a reload beside a served state)."""
+        known = known or {}
         out = []
-        for data, path in rows:
-            article = _load(data)
-            out.append(article if article.path == path else replace(article, path=path))
+        for aid, (path, digest) in sorted(self.fingerprints(gen).items()):
+            article = known.get(aid)
+            if article is None or article.content_hash != digest or article.path != path:
+                article = self._version(aid, digest, path)
+            out.append(article)
         return out
+
+    def sample(self, gen: int | None, n: int) -> list[Article]:
+        """Up to ``n`` articles of ``gen`` spread over it (first, middle, last...)."""
+        members = sorted(self.fingerprints(gen).items())
+        picks = sorted({round(i * (len(members) - 1) / max(n - 1, 1)) for i in range(n)})
+        return [
+            self._version(members[i][0], members[i][1][1], members[i][1][0])
+            for i in picks
+            if members
+        ]
+
+    def _version(self, aid: str, digest: str, path: str) -> Article:
+        (data,) = self._rows("SELECT data FROM versions WHERE id = ? AND hash = ?", (aid, digest))[
+            0
+        ]
+        article = _load(data)
+        return article if article.path == path else replace(article, path=path)
 
     def unit_counts(self, gen: int | None) -> tuple[int, int]:
         """(passages, sentences) the vector store must hold for generation ``gen``."""

@@ -233,3 +233,19 @@ def test_a_new_wire_copy_joins_the_existing_story(engine, corpus):
     state = engine.state
     assert state.story_of["wire-copy-ap"] == state.story_of[REUTERS]
     assert "Associated Wire" in state.also_reported_by(REUTERS)
+
+
+def test_a_serving_engine_follows_a_switch_made_by_another_indexer(
+    engine, corpus, make_settings, tmp_path
+):
+    assert engine.refresh() is False
+    indexer = Engine(make_settings(corpus, tmp_path / "store"), embedder=FakeEmbedder())
+    try:
+        _set_day(corpus, "Friday")
+        indexer.reload()
+    finally:
+        indexer.close()
+    assert _day(engine) == "Tuesday"
+    assert engine.refresh() is True
+    assert _day(engine) == "Friday"
+    assert engine.refresh() is False
