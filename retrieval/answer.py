@@ -61,7 +61,7 @@ def answerability(state: CorpusState, evidence: Evidence, chosen: list[Candidate
     absent = sum(
         i
         for t, i in zip(terms, idfs, strict=True)
-        if t not in state.bm25.vocab and not state.bm25.variants(t)
+        if not state.bm25.knows(t) and not state.bm25.variants(t)
     )
     absent_share = absent / sum(idfs) if idfs else 1.0
     # How far the best-dated evidence lies from a date the question pins (0 when none is pinned).

@@ -135,15 +135,17 @@ def build_generation(
     plan = plan_changes(corpus_dir, table.fingerprints(current))
     if not plan.changed and current is not None:
         return None, plan
-    ready = table.ready()
+    ready, pending = table.ready(), table.pending()
     to_embed = [a for a in plan.to_index if (a.id, a.content_hash) not in ready]
     total = len(to_embed)
     for i in range(0, total, ARTICLES_PER_BATCH):
         batch = to_embed[i : i + ARTICLES_PER_BATCH]
         # Recorded before writing vectors, so a crash leaves a trace that garbage collection
-        # follows; units left by a crashed run of the same version are replaced.
+        # follows; units left by a killed run of the same version are replaced.
         table.put_versions(((a, 0, 0) for a in batch), ready=False)
-        delete_units(vectors, batch)
+        leftovers = [a for a in batch if (a.id, a.content_hash) in pending]
+        if leftovers:
+            delete_units(vectors, leftovers)
         counts = _embed_and_add(batch, vectors, embedder)
         table.put_versions(((a, p, s) for a, (p, s) in zip(batch, counts, strict=True)), ready=True)
         if progress:

@@ -19,25 +19,40 @@ VARIANT_MIN_LEN = 5
 
 
 class BM25Index:
-    def __init__(self, docs: Sequence[list[str]]):
-        self.vocab: dict[str, int] = {}
-        vocab = self.vocab
-        lengths = np.fromiter((len(t) for t in docs), dtype=np.float32, count=len(docs))
-        term_ids = np.fromiter(
-            (vocab.setdefault(t, len(vocab)) for terms in docs for t in terms),
-            dtype=np.int64,
-            count=int(lengths.sum()),
-        )
+    """BM25 over documents given as term lists, or as term-id arrays against a vocabulary.
+
+    The id form lets a reload reuse each unchanged article's ids: the vocabulary only grows,
+    and may hold terms this index does not use (``knows`` tells which it does).
+    """
+
+    def __init__(self, docs: Sequence[Sequence[str]]):
+        vocab: dict[str, int] = {}
+        ids = [
+            np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int64, len(terms))
+            for terms in docs
+        ]
+        self._build(ids, vocab)
+
+    @classmethod
+    def from_ids(cls, docs: Sequence[np.ndarray], vocab: dict[str, int]) -> BM25Index:
+        index = cls.__new__(cls)
+        index._build(docs, vocab)
+        return index
+
+    def _build(self, docs: Sequence[np.ndarray], vocab: dict[str, int]) -> None:
+        self.vocab = vocab
+        n_terms = self._n_terms = len(vocab)
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.float32, count=len(docs))
+        term_ids = np.concatenate(docs).astype(np.int64) if docs else np.zeros(0, np.int64)
         doc_ids = np.repeat(np.arange(len(docs), dtype=np.int64), lengths.astype(np.int64))
-        pairs, counts = np.unique(doc_ids * max(len(vocab), 1) + term_ids, return_counts=True)
-        rows, cols = np.divmod(pairs, max(len(vocab), 1))
-        vals = counts
+        pairs, counts = np.unique(doc_ids * max(n_terms, 1) + term_ids, return_counts=True)
+        rows, cols = np.divmod(pairs, max(n_terms, 1))
         n = max(len(docs), 1)
         tf = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)),
-            shape=(len(docs), len(self.vocab)),
+            (np.asarray(counts, dtype=np.float32), (rows, cols)), shape=(len(docs), n_terms)
         )
-        df = np.bincount(cols, minlength=len(self.vocab)).astype(np.float32)
+        self.df = np.bincount(cols, minlength=n_terms)
+        df = self.df.astype(np.float32)
         self.idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.n_docs = n
         avg = float(lengths.mean()) if len(docs) else 1.0
@@ -47,13 +62,22 @@ class BM25Index:
         self.matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
         self._variants: dict[str, list[str]] = {}
         self._by_sound: dict[str, list[str]] = defaultdict(list)
-        for term in self.vocab:
-            if len(term) >= VARIANT_MIN_LEN and term.isalpha():
+        used = self.df > 0
+        for term, col in vocab.items():
+            if col < n_terms and used[col] and len(term) >= VARIANT_MIN_LEN and term.isalpha():
                 self._by_sound[phonetic_key(term)].append(term)
+
+    def _col(self, term: str) -> int | None:
+        col = self.vocab.get(term)
+        return col if col is not None and col < self._n_terms and self.df[col] else None
+
+    def knows(self, term: str) -> bool:
+        """Whether any document of this index uses ``term``."""
+        return self._col(term) is not None
 
     def idf_of(self, term: str) -> float:
         """IDF of a term; terms the corpus never uses get the highest possible value."""
-        col = self.vocab.get(term)
+        col = self._col(term)
         if col is None:
             return math.log(1.0 + (self.n_docs + 0.5) / 0.5)
         return float(self.idf[col])
@@ -86,7 +110,7 @@ class BM25Index:
         weights = self.expand(content_terms(query)) if isinstance(query, str) else query
         cols, w = [], []
         for term, weight in weights.items():
-            col = self.vocab.get(term)
+            col = self._col(term)
             if col is not None:
                 cols.append(col)
                 w.append(weight)

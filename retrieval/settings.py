@@ -40,7 +40,8 @@ class Settings:
     moderator_roles: tuple[str, ...] = ()  # role names or ids allowed moderator commands
     guild_ids: tuple[str, ...] = ()  # sync commands to these guilds only (instant); else global
     ask_cooldown_seconds: float = 10.0  # per user, between questions
-    max_concurrent_questions: int = 4  # engine calls running at once; more are told "busy"
+    max_concurrent_questions: int = 4  # engine calls running at once
+    max_waiting_questions: int = 32  # more wait their turn; past that, "busy"
     question_timeout_seconds: float = 60.0
     discord_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import gc
 import logging
 import time
 from dataclasses import dataclass
@@ -30,11 +29,14 @@ log = logging.getLogger(__name__)
 
 def release_free_memory() -> None:
     """Hand memory freed by a build back to the OS (glibc keeps it otherwise)."""
-    gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         log.debug("malloc_trim unavailable on this platform")
+
+
+def _term_ids(terms: list[str], vocab: dict[str, int]) -> np.ndarray:
+    return np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int32, len(terms))
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,13 @@ class ArticleUnits:
     passages: tuple[Passage, ...]
     # sentence indices (into sentences) covered by each passage
     passage_sentences: tuple[tuple[int, ...], ...]
-    passage_terms: tuple[tuple[str, ...], ...]  # what BM25 indexes for each passage
+    passage_terms: tuple[np.ndarray, ...]  # what BM25 indexes for each passage, as term ids
     shingles: np.ndarray  # story-clustering fingerprint
 
     @classmethod
-    def of(cls, a: Article) -> ArticleUnits:
+    def of(cls, a: Article, vocab: dict[str, int]) -> ArticleUnits:
+        """``vocab`` maps terms to ids and grows with new terms; it is shared by the states
+        of one engine, so units built against it stay valid in the next state."""
         sents = split_sentences(a)
         # Tokenise each sentence once; passages and story shingles reuse the tokens.
         sent_words = [words(a.body[s.start : s.end]) for s in sents]
@@ -66,7 +70,8 @@ class ArticleUnits:
             passages=tuple(Passage(p.article_id, p.start, p.end, id=p.id) for p in found),
             passage_sentences=tuple(covered),
             passage_terms=tuple(
-                tuple(t for k in c for t in sent_terms[k]) + tuple(title_terms) for c in covered
+                _term_ids([t for k in c for t in sent_terms[k]] + title_terms, vocab)
+                for c in covered
             ),
             shingles=shingles([w for ws in sent_words for w in ws]),
         )
@@ -85,12 +90,14 @@ class CorpusState:
     story_of: dict[str, str]
     story_members: dict[str, tuple[str, ...]]
     titles_bm25: BM25Index
+    vocab: dict[str, int]
 
     @classmethod
     def build(cls, articles: list[Article], previous: CorpusState | None = None) -> CorpusState:
         """The state for ``articles``, reusing ``previous``'s work for unchanged versions."""
         started = time.perf_counter()
         known = previous.units if previous is not None else {}
+        vocab = previous.vocab if previous is not None else {}
         units: dict[str, ArticleUnits] = {}
         reused = 0
         for a in articles:
@@ -99,7 +106,7 @@ class CorpusState:
                 units[a.id] = old
                 reused += 1
             else:
-                units[a.id] = ArticleUnits.of(a)
+                units[a.id] = ArticleUnits.of(a, vocab)
         ordered = [units[a.id] for a in articles]
         passages = [p for u in ordered for p in u.passages]
         story_of = cluster_stories(articles, [u.shingles for u in ordered])
@@ -113,10 +120,11 @@ class CorpusState:
             passages=tuple(passages),
             passage_index={p.id: i for i, p in enumerate(passages)},
             passage_sentences=tuple(c for u in ordered for c in u.passage_sentences),
-            bm25=BM25Index([t for u in ordered for t in u.passage_terms]),
+            bm25=BM25Index.from_ids([t for u in ordered for t in u.passage_terms], vocab),
             story_of=story_of,
             story_members={k: tuple(v) for k, v in members.items()},
             titles_bm25=BM25Index([content_terms(f"{a.title} {a.outlet or ''}") for a in articles]),
+            vocab=vocab,
         )
         release_free_memory()
         log.info(

@@ -144,6 +144,10 @@ class IndexTable:
     def ready(self) -> set[tuple[str, str]]:
         return set(self._rows("SELECT id, hash FROM versions WHERE ready = 1"))
 
+    def pending(self) -> set[tuple[str, str]]:
+        """Versions whose vectors a killed or failed run may have half written."""
+        return set(self._rows("SELECT id, hash FROM versions WHERE ready = 0"))
+
     def put_versions(self, entries: Iterable[tuple[Article, int, int]], ready: bool) -> None:
         """Record article versions with their unit counts (passages, sentences)."""
         rows = [(a.id, a.content_hash, _dump(a), int(ready), p, s) for a, p, s in entries]

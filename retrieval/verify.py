@@ -282,7 +282,7 @@ def _has_key_term(state: CorpusState, terms: list[str], text: str) -> bool:
     """The claim's rarest term (what it is most specifically about) appears in ``text``."""
     if not terms:
         return False
-    known = [t for t in terms if t in state.bm25.vocab] or terms
+    known = [t for t in terms if state.bm25.knows(t)] or terms
     key = max(known, key=state.bm25.idf_of)
     have = set(content_terms(text))
     return key in have or any(v in have for v in state.bm25.variants(key))
