@@ -81,6 +81,7 @@ class WirecheckBot(commands.Bot):
             settings.max_concurrent_questions,
             settings.ask_cooldown_seconds,
             settings.question_timeout_seconds,
+            max_waiting=settings.max_waiting_questions,
         )
         self.answers = AnswerCache()
         self._engine_factory = engine_factory
