@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bot_helpers import embeds_sent, invoke, make_interaction
 
-from bot.app import WirecheckBot
+from bot.app import WirecheckBot, open_engine
 from bot.render_discord import answer_embed
 
 pytestmark = pytest.mark.integration
@@ -27,3 +27,15 @@ async def test_ask_answers_from_the_seed_corpus_with_cited_excerpts(
     assert final.kwargs["view"].children[0].custom_id.startswith("wirecheck:excerpts:")
     bot.engine = None  # the session fixture closes the engine
     await bot.close()
+
+
+def test_open_engine_indexes_the_corpus_and_is_serving_before_the_first_question(
+    minilm, seed_corpus, tmp_path, make_settings
+):
+    engine = open_engine(make_settings(seed_corpus, tmp_path / "store"))
+    try:
+        # The served state exists already: the first question does not pay for building it.
+        assert engine._state is not None
+        assert engine.stats().articles == 5
+    finally:
+        engine.close()
