@@ -2,13 +2,15 @@
 
 Schema 1 kept one unversioned copy of each article's units (``id::p0``, ``id::s0``); schema 2
 keys them by article version so generations can sit side by side. The vectors are the same, so
-they are copied to their new ids. A crash midway is safe: the old table stays until the end and
-articles already moved are recognised on the next run.
+they are read, the collections recreated and the vectors written under their new ids. A crash
+midway is safe: the old table stays until the end, articles already written are recognised on
+the next run, and any not yet written are embedded again by the next reload.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,7 +18,7 @@ from .embedding import Embedder
 from .indexer import expected_meta, unit_ids
 from .passages import CHUNKING_VERSION, split_passages, split_sentences
 from .store import PASSAGES, SENTENCES, IndexTable, VectorIndex
-from .types import Article
+from .types import Article, Passage, Span
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +37,21 @@ def migrate_legacy_store(table: IndexTable, vectors: VectorIndex, embedder: Embe
         return False
     log.info("upgrading the index of %d articles to versioned units", len(articles))
     ready = table.ready()
-    kept: list[Article] = []
+    kept = [a for a in articles if (a.id, a.content_hash) in ready]
+    moving: list[_Units] = []
     for i in range(0, len(articles), ARTICLES_PER_BATCH):
-        batch = articles[i : i + ARTICLES_PER_BATCH]
-        kept.extend(a for a in batch if (a.id, a.content_hash) in ready)
-        kept.extend(
-            _move_units([a for a in batch if (a.id, a.content_hash) not in ready], vectors, table)
-        )
+        batch = [
+            a for a in articles[i : i + ARTICLES_PER_BATCH] if (a.id, a.content_hash) not in ready
+        ]
+        moving.extend(_read_units(batch, vectors))
+    if moving:
+        # Recreated rather than re-keyed in place: Chroma only marks deleted vectors, so adding
+        # the new ids beside the old would leave both copies in the HNSW index for good.
+        # A crash from here on loses the unwritten vectors; the next reload embeds them again.
+        vectors.reset()
+        for i in range(0, len(moving), ARTICLES_PER_BATCH):
+            _write_units(moving[i : i + ARTICLES_PER_BATCH], vectors, table)
+    kept += [u.article for u in moving]
     gen = table.add_generation((a.id, a.content_hash, a.path) for a in kept)
     table.switch(gen)
     table.set_meta(expected_meta(embedder))
@@ -53,49 +63,57 @@ def migrate_legacy_store(table: IndexTable, vectors: VectorIndex, embedder: Embe
     return True
 
 
-def _move_units(batch: list[Article], vectors: VectorIndex, table: IndexTable) -> list[Article]:
-    """Copy a batch's vectors to their versioned ids; one read, write and delete per collection
-    (each Chroma delete costs ~0.5 s on a big store)."""
-    units = []
-    old_p: list[str] = []
-    old_s: list[str] = []
+@dataclass
+class _Units:
+    article: Article
+    passages: list[Passage]
+    sentences: list[Span]
+    passage_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+
+
+def _read_units(batch: list[Article], vectors: VectorIndex) -> list[_Units]:
+    """The batch's vectors under their schema-1 ids (one read per collection)."""
+    split = []
     for a in batch:
         sentences = split_sentences(a)
-        passages = split_passages(a, sentences)
-        p_ids = [f"{a.id}::p{n}" for n in range(len(passages))]
-        s_ids = [f"{a.id}::s{j}" for j in range(len(sentences))]
-        units.append((a, sentences, passages, p_ids, s_ids))
-        old_p += p_ids
-        old_s += s_ids
+        split.append((a, split_passages(a, sentences), sentences))
+    old_p = [f"{a.id}::p{n}" for a, ps, _ in split for n in range(len(ps))]
+    old_s = [f"{a.id}::s{j}" for a, _, ss in split for j in range(len(ss))]
     got_p = vectors.vectors(PASSAGES, old_p)
     got_s = vectors.vectors(SENTENCES, old_s)
-    moved: list[Article] = []
-    rows = {PASSAGES: ([], [], [], []), SENTENCES: ([], [], [], [])}
-    for a, sentences, passages, p_ids, s_ids in units:
+    out = []
+    for a, passages, sentences in split:
+        p_ids = [f"{a.id}::p{n}" for n in range(len(passages))]
+        s_ids = [f"{a.id}::s{j}" for j in range(len(sentences))]
         if not s_ids or any(i not in got_p for i in p_ids) or any(i not in got_s for i in s_ids):
             continue
-        new_p, new_s = unit_ids(a)
-        for kind, spans, new, old, got, texts in (
-            (PASSAGES, passages, new_p, p_ids, got_p, [p.text for p in passages]),
-            (
-                SENTENCES,
+        out.append(
+            _Units(
+                a,
+                passages,
                 sentences,
-                new_s,
-                s_ids,
-                got_s,
-                [a.body[s.start : s.end] for s in sentences],
-            ),
-        ):
-            r = rows[kind]
-            r[0].extend(spans)
-            r[1].extend(new)
-            r[2].extend(texts)
-            r[3].extend(got[i] for i in old)
-        moved.append(a)
-    for kind, (spans, ids, texts, vecs) in rows.items():
-        if ids:
-            vectors.add(kind, spans, ids, texts, np.stack(vecs))
-    table.put_versions([(a, len(p), len(s)) for a, s, p, _, _ in units if a in moved], ready=True)
-    vectors.delete_ids(PASSAGES, old_p)
-    vectors.delete_ids(SENTENCES, old_s)
-    return moved
+                np.stack([got_p[i] for i in p_ids]),
+                np.stack([got_s[i] for i in s_ids]),
+            )
+        )
+    return out
+
+
+def _write_units(batch: list[_Units], vectors: VectorIndex, table: IndexTable) -> None:
+    p_spans, p_ids, p_texts, s_spans, s_ids, s_texts = [], [], [], [], [], []
+    for u in batch:
+        new_p, new_s = unit_ids(u.article)
+        p_spans += u.passages
+        p_ids += new_p
+        p_texts += [p.text for p in u.passages]
+        s_spans += u.sentences
+        s_ids += new_s
+        s_texts += [u.article.body[s.start : s.end] for s in u.sentences]
+    vectors.add(
+        PASSAGES, p_spans, p_ids, p_texts, np.concatenate([u.passage_vectors for u in batch])
+    )
+    vectors.add(
+        SENTENCES, s_spans, s_ids, s_texts, np.concatenate([u.sentence_vectors for u in batch])
+    )
+    table.put_versions([(u.article, len(u.passages), len(u.sentences)) for u in batch], ready=True)
