@@ -154,8 +154,8 @@ def build_generation(
     return gen, plan
 
 
-def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> None:
-    """Counts, then a test query: the store must serve every unit of ``gen``."""
+def check_counts(table: IndexTable, vectors: VectorIndex, gen: int) -> tuple[int, int]:
+    """The store holds at least as many units as ``gen`` names; returns what it names."""
     want_p, want_s = table.unit_counts(gen)
     have_p, have_s = vectors.count(PASSAGES), vectors.count(SENTENCES)
     if have_p < want_p or have_s < want_s:
@@ -163,6 +163,12 @@ def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> No
             f"the vector store holds {have_p} passages and {have_s} sentences; "
             f"the index needs at least {want_p} and {want_s}"
         )
+    return want_p, want_s
+
+
+def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> None:
+    """Counts, then a test query: the store must serve every unit of ``gen``."""
+    _, want_s = check_counts(table, vectors, gen)
     probes = table.sample(gen, 3)
     if not probes or not want_s:
         return

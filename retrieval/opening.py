@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .embedding import Embedder
-from .indexer import IndexDamaged
+from .indexer import check_counts
 from .migrate import migrate_legacy_store
 from .settings import Settings
-from .store import PASSAGES, SENTENCES, IndexTable, VectorIndex, forget_chroma_clients, open_chroma
+from .store import IndexTable, VectorIndex, forget_chroma_clients, open_chroma
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +52,12 @@ def _open(settings: Settings, embedder: Embedder) -> tuple[IndexTable, VectorInd
             settings.collection_prefix,
         )
         migrate_legacy_store(table, vectors, embedder)
-        _check_counts(table, vectors)
+        if (gen := table.generation()) is not None:
+            check_counts(table, vectors, gen)
     except BaseException:
         table.close()
         raise
     return table, vectors
-
-
-def _check_counts(table: IndexTable, vectors: VectorIndex) -> None:
-    gen = table.generation()
-    if gen is None:
-        return
-    want_p, want_s = table.unit_counts(gen)
-    have_p, have_s = vectors.count(PASSAGES), vectors.count(SENTENCES)
-    if have_p < want_p or have_s < want_s:
-        raise IndexDamaged(
-            f"the served index needs {want_p} passages and {want_s} sentences; "
-            f"the vector store holds {have_p} and {have_s}"
-        )
 
 
 def _move_aside(store_dir: Path) -> Path:

@@ -139,3 +139,19 @@ def test_a_damaged_store_is_moved_aside_and_rebuilt(tmp_path, seed_corpus):
         assert engine.ask("Why isn't Russia helping Iran?").status == "answered"
     finally:
         engine.close()
+
+
+def test_a_store_missing_vectors_is_moved_aside_and_rebuilt(tmp_path, seed_corpus):
+    store = tmp_path / "store"
+    engine = Engine(settings_for(seed_corpus, store), embedder=FakeEmbedder())
+    engine.reload()
+    engine._vectors.reset()  # the manifest still names every unit; the vectors are gone
+    engine.close()
+
+    engine = Engine(settings_for(seed_corpus, store), embedder=FakeEmbedder())
+    try:
+        assert [p.name.startswith("damaged-") for p in store.iterdir()].count(True) == 1
+        assert engine.reload().added == 5
+        assert engine.ask("Why isn't Russia helping Iran?").status == "answered"
+    finally:
+        engine.close()
