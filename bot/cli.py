@@ -25,8 +25,9 @@ from retrieval import (
     load_settings,
 )
 
+from . import __version__
 from .progress import stderr_progress
-from .render_text import render_answer, render_article, render_check, render_hits
+from .render.text import render_answer, render_article, render_check, render_hits
 
 log = logging.getLogger("wirecheck")
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wirecheck",
         description="Answer questions from a news corpus with verbatim, cited excerpts.",
     )
+    parser.add_argument("--version", action="version", version=f"wirecheck {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ask = sub.add_parser("ask", help="answer a question from the corpus")

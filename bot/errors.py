@@ -15,7 +15,7 @@ from discord import app_commands
 
 from retrieval import NoPreviousIndex, QuestionError, ReloadFailed, ReloadInProgress
 
-from .render_discord import error_text
+from .render import error_text
 from .respond import reply, send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,10 @@ def describe(error: BaseException) -> str:
     if isinstance(error, ReloadInProgress):
         return "A reload is already running. Wait for it to finish, then try again."
     if isinstance(error, ReloadFailed):
-        return f"The reload failed: {_detail(error)}. The previous index keeps serving."
+        return (
+            f"The reload failed while {error.stage}: {_detail(error.cause)}. "
+            "The previous index keeps serving."
+        )
     if isinstance(error, NoPreviousIndex):
         return "There is no previous index to roll back to."
     if isinstance(error, NotModerator | app_commands.MissingPermissions):

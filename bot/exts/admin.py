@@ -1,4 +1,4 @@
-"""/corpus for everyone; /reload, /rollback and /add for moderators.
+"""/reload, /rollback and /add, for moderators.
 
 Moderator commands are guild-only and default to Manage Server in Discord's UI, and are checked
 again when run (Manage Server, or one of settings.moderator_roles by name or id): server admins can
@@ -22,9 +22,8 @@ from discord.ext import commands
 from retrieval import IndexReport, ReloadFailed, ReloadInProgress
 
 from ..errors import NotModerator, UserError, describe
-from ..render_discord import (
+from ..render import (
     add_embed,
-    corpus_embed,
     error_text,
     reload_embed,
     reload_progress_text,
@@ -132,16 +131,6 @@ def check_url(url: str) -> str:
 class Admin(commands.Cog):
     def __init__(self, bot: WirecheckBot) -> None:
         self.bot = bot
-
-    @app_commands.command(
-        name="corpus", description="What the sources hold: articles, outlets, dates"
-    )
-    async def corpus(self, interaction: discord.Interaction) -> None:
-        engine = self.bot.require_engine()
-        with self.bot.gate.admit() as slot:
-            await defer(interaction)
-            stats = await slot.call(engine.stats)
-        await send_final(interaction, embeds=[corpus_embed(stats)])
 
     @app_commands.command(name="reload", description="Re-read the corpus folder and switch to it")
     @app_commands.guild_only()

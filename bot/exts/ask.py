@@ -13,7 +13,7 @@ from discord.ext import commands
 from retrieval import Answer
 
 from ..errors import report_message_error
-from ..render_discord import answer_embed, error_text, excerpt_messages
+from ..render import answer_embed, error_text, excerpt_messages
 from ..respond import NO_MENTIONS, defer, reply, send_ephemeral, send_final
 
 if TYPE_CHECKING:

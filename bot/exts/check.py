@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..errors import UserError
-from ..render_discord import check_embed
+from ..render import check_embed
 from ..respond import defer, send_final
 
 if TYPE_CHECKING:

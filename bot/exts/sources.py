@@ -1,4 +1,5 @@
-"""/sources (search, paged) and /source (one article, with autocomplete on titles and ids)."""
+"""What the sources hold, for everyone: /sources (search, paged), /source (one article, with
+autocomplete on titles and ids) and /corpus (articles, outlets, dates)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from discord.ext import commands
 from retrieval import SourceHit
 
 from ..errors import Busy, EngineTimeout, UserError
-from ..render_discord import article_embed, error_text, sources_embed
+from ..render import article_embed, corpus_embed, error_text, sources_embed
 from ..respond import NO_MENTIONS, defer, send_ephemeral, send_final
 
 if TYPE_CHECKING:
@@ -151,6 +152,16 @@ class Sources(commands.Cog):
         if found is None:
             raise UserError(f"No article with id {article[:80]!r}. Pick one from the suggestions.")
         await send_final(interaction, embeds=[article_embed(found)])
+
+    @app_commands.command(
+        name="corpus", description="What the sources hold: articles, outlets, dates"
+    )
+    async def corpus(self, interaction: discord.Interaction) -> None:
+        engine = self.bot.require_engine()
+        with self.bot.gate.admit() as slot:
+            await defer(interaction)
+            stats = await slot.call(engine.stats)
+        await send_final(interaction, embeds=[corpus_embed(stats)])
 
     @source.autocomplete("article")
     async def article_suggestions(

@@ -22,7 +22,7 @@ from bot_helpers import (
 )
 
 from bot.exts.admin import ProgressReporter
-from bot.render_discord import add_embed, corpus_embed, reload_embed
+from bot.render import add_embed, corpus_embed, reload_embed
 from retrieval import IndexReport, NoPreviousIndex, ReloadFailed, ReloadInProgress
 
 MODERATOR_COMMANDS = [
@@ -92,7 +92,9 @@ async def test_progress_edits_are_throttled(bot, recorder):
 async def test_reload_failure_says_what_failed_and_that_the_previous_index_serves(
     bot, engine, recorder
 ):
-    engine.reload_error = ReloadFailed("3 articles could not be embedded: out of memory")
+    engine.reload_error = ReloadFailed(
+        "embedding", "3 articles could not be embedded: out of memory"
+    )
     await invoke(bot, _moderator(bot, recorder), "reload")
     text = _last_text(recorder)
     assert "out of memory" in text
@@ -136,7 +138,10 @@ async def test_add_fetches_then_reloads_and_shows_both_summaries(bot, engine, re
 @pytest.mark.parametrize(
     ("error", "says"),
     [
-        (ReloadFailed("the model could not be loaded"), "previous index keeps serving"),
+        (
+            ReloadFailed("embedding", "the model could not be loaded"),
+            "previous index keeps serving",
+        ),
         (ReloadInProgress("a reload is already running"), "A reload is already running"),
     ],
 )

@@ -19,7 +19,7 @@ from bot_helpers import (
 )
 
 from bot.exts.ask import EXPIRED
-from bot.render_discord import answer_embed, excerpt_messages
+from bot.render import answer_embed, excerpt_messages
 
 
 def _button(bot, call):

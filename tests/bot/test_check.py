@@ -8,7 +8,7 @@ import discord
 from bot_helpers import embeds_sent, invoke, invoke_menu, make_check, make_interaction, text_sent
 
 from bot.exts.check import NO_TEXT
-from bot.render_discord import check_embed
+from bot.render import check_embed
 
 
 def _message(content: str) -> mock.NonCallableMagicMock:

@@ -13,7 +13,7 @@ from bot_helpers import BOT_ID
 from discord_wire import Wire, wire
 
 from bot.exts.ask import HELP
-from bot.render_discord import answer_embed
+from bot.render import answer_embed
 
 NO_PINGS = {"parse": []}
 

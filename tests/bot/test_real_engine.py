@@ -6,7 +6,7 @@ import pytest
 from bot_helpers import embeds_sent, invoke, make_interaction
 
 from bot.app import WirecheckBot, open_engine
-from bot.render_discord import answer_embed
+from bot.render import answer_embed
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.discord_markdown import ELLIPSIS, escape, fit, safe_url, share
-from bot.render_discord import (
+from bot.render import (
     add_embed,
     answer_embed,
     article_embed,
@@ -23,6 +22,7 @@ from bot.render_discord import (
     reload_progress_text,
     sources_embed,
 )
+from bot.render.markdown import ELLIPSIS, escape, fit, safe_url, share
 from retrieval import (
     AddedItem,
     AddFailure,

@@ -17,7 +17,7 @@ from bot_helpers import (
 )
 
 from bot.exts.sources import MAX_CHOICE_CHARS, MAX_CHOICES, PAGE_SIZE, SourcesPager
-from bot.render_discord import article_embed, sources_embed
+from bot.render import article_embed, sources_embed
 from retrieval import SourceHit
 
 

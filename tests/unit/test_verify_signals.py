@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.signals import calendar, entities, mismatch, negated, numbers
 from retrieval.text import words
-from retrieval.verify import (
-    calendar,
-    clause_windows,
-    entities,
-    mismatch,
-    negated,
-    numbers,
-    premise_of,
-)
+from retrieval.verify import clause_windows, premise_of
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 ``escape`` neutralises markdown and mentions; ``fit`` shortens *raw* text at a word (or sentence)
 boundary so that its *rendering* fits a Discord limit, so a cut never lands inside an escape
-sequence, a marker or a masked link. Every embed builder in ``bot.render_discord`` goes through
+sequence, a marker or a masked link. Every embed builder in ``bot.render`` goes through
 these two, ``share`` (splitting a budget between sections) and ``join_bounded`` (lists with
 "…and K more").
 """

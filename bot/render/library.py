@@ -1,5 +1,5 @@
 """Discord rendering of the library views: /sources, /source, /corpus, /reload, /add, and error
-lines. Pure functions, no I/O; re-exported by ``bot.render_discord``."""
+lines. Pure functions, no I/O; re-exported by ``bot.render``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import discord
 
 from retrieval import AddedItem, AddReport, Article, CorpusStats, IndexReport, SourceHit
 
-from .discord_markdown import (
+from ..limits import CONTENT, DESCRIPTION, EMBED_TOTAL, FIELD_VALUE, TITLE
+from .markdown import (
     code,
     date_text,
     escape,
@@ -21,13 +22,6 @@ from .discord_markdown import (
     safe_url,
     share,
 )
-
-TITLE = 256
-DESCRIPTION = 4096
-FIELD_VALUE = 1024
-FOOTER = 2048
-EMBED_TOTAL = 6000
-CONTENT = 2000
 
 OUTLET_CAP = 60
 LEAD_CAP = 1200
