@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 Q ?= Why isn't Russia helping Iran?
 
-.PHONY: setup ask test lint bench eval
+.PHONY: setup ask test test-fast lint bench eval train-judge eval-judge
 
 $(BIN)/wirecheck: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,10 @@ ask: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# Unit and bot tests without the real model or a real store: under a minute.
+test-fast: setup
+	$(BIN)/python -m pytest -q tests/unit tests/bot -m "not integration"
+
 lint: setup
 	$(BIN)/ruff check bot retrieval tests bench
 	$(BIN)/ruff format --check bot retrieval tests bench
@@ -31,3 +35,10 @@ bench: setup
 
 eval: setup
 	$(BIN)/python bench/eval_all.py
+
+# Rebuild the shipped judge from the dev sets (about an hour on 2 cores), then its
+# leave-one-set-out report and calibration.
+train-judge: setup
+	$(BIN)/python bench/train_judge.py --threads 2
+eval-judge: setup
+	$(BIN)/python bench/eval_judge.py

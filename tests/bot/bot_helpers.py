@@ -225,9 +225,15 @@ class FakeEngine:
             raise self.rollback_error
         return IndexReport(removed=1, unchanged=4, seconds=0.1)
 
-    def add(self, urls: Sequence[str], feed: bool = False) -> AddReport:
+    def add(
+        self, urls: Sequence[str], feed: bool = False, progress: Callable | None = None
+    ) -> AddReport:
         self._work("add", tuple(urls), feed)
         return AddReport()
+
+    def refresh(self) -> bool:
+        self._work("refresh")
+        return False
 
     def close(self) -> None:
         self.released.set()

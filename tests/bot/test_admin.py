@@ -81,10 +81,11 @@ async def test_reload_shows_progress_then_the_summary(bot, engine, recorder, mon
 
 async def test_progress_edits_are_throttled(bot, recorder):
     interaction = make_interaction(bot, recorder)
-    progress = ProgressReporter(interaction, "indexing", interval=1.5)
+    now = [100.0]
+    progress = ProgressReporter(interaction, "indexing", interval=1.5, clock=lambda: now[0])
     for done in range(1, 51):
         progress.from_thread(done, 50)
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # lets the loop run the updates; the clock stands still
     await progress.close()
     assert len(recorder.named("edit_original_response")) == 1
 

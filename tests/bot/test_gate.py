@@ -78,14 +78,17 @@ def work() -> Work:
 
 
 async def test_second_ask_within_the_cooldown_is_refused_and_never_reaches_the_engine(bot, engine):
+    now = [1000.0]
+    bot.gate.clock = lambda: now[0]
     bot.gate.cooldown_seconds = 30
     user = make_member()
     await invoke(bot, make_interaction(bot, Recorder(), user=user), "ask", question="One?")
+    now[0] += 2.5
     again = Recorder()
     await invoke(bot, make_interaction(bot, again, user=user), "ask", question="Two?")
     text = _refusal(again)
     seconds = int(re.search(r"try again in (\d+) s", text, re.I)[1])
-    assert 28 <= seconds <= 30
+    assert seconds == 28  # 27.5 s left, rounded up
     assert engine.calls == [("ask", ("One?",))]
 
 
