@@ -9,37 +9,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .retrieve import IDF_FLOOR, Candidate, Evidence, coverage, staleness
+from .judge import Judge
+from .retrieve import Candidate, Evidence, coverage, staleness
 from .state import CorpusState
+from .tuning import TUNING
 from .types import Answer, Citation, ClaimCheck, Flag
 
-# Candidates scoring below this share of the best one are not worth a citation.
-RELATIVE_FLOOR = 0.72
-# Cosine similarity above which a sentence restates one already quoted (wire copies, rewrites);
-# below it, similarity still costs, so distinct reasons win over near-repeats.
-REDUNDANT = 0.88
-REDUNDANCY_WEIGHT = 0.15
-# Each citation already spent on a story costs the next one from it: other sources come first.
-STORY_PENALTY = 0.3
-SAME_COPY_BONUS = 0.05
-SHORT_QUOTE = 60
-# A following sentence scoring at least this share of the quoted one joins the quote.
-JOIN_NEXT = 0.85
-# Evidence quotes a premise or conflict flag adds (beyond the answer's own citations).
-PREMISE_CITATIONS = 2
-POOL = 80
 NO_ANSWER_TEXT = "The sources do not answer this question."
-CLOSEST = 2
-
-# Answerability: a logistic model over four signals (best sentence similarity, question-term
-# coverage of the quotes' context, share of question terms the corpus never uses, distance from a
-# date the question pins), fitted on the seed set, dev/multihop and dev/realtimeqa together with
-# equal weight per set and class (bench/calibrate.py). 0.45 is within 0.005 of the best mean
-# balanced accuracy (0.906) and rejects more than 0.40 does: a wrong "answered" misleads more
-# than a "not in sources" that still shows the closest sources.
-ANSWERABLE_COEF = {"dense": 4.52, "cover": 3.38, "absent": -2.18, "stale": -4.06}
-ANSWERABLE_BIAS = -3.02
-ANSWERABLE_THRESHOLD = 0.45
 
 
 @dataclass(frozen=True)
@@ -50,14 +26,25 @@ class Quote:
     score: float
 
 
-def answerability(state: CorpusState, evidence: Evidence, chosen: list[Candidate]) -> dict:
+def answerability(
+    state: CorpusState,
+    evidence: Evidence,
+    chosen: list[Candidate],
+    judged: dict[tuple[str, int], float] | None = None,
+    calibration: dict | None = None,
+) -> dict:
+    """The signals behind ``confidence`` and the probability ``p`` that the corpus answers.
+
+    ``judged`` holds the judge's probabilities for the candidates it read; ``calibration`` the
+    coefficients fitted for that judge (its card). Without them, the four-signal model decides.
+    """
     terms = list(evidence.question_terms)
     cands = evidence.candidates[:5]
     dense = max((c.dense for c in cands), default=0.0)
     text = " ".join(state.context_text(c.article_id, c.idx) for c in chosen[:3])
     titles = " ".join(state.articles[a].title for a in {c.article_id for c in chosen[:3]})
     cover = coverage(state, terms, evidence.term_weights, f"{text} {titles}")
-    idfs = [state.bm25.idf_of(t) + IDF_FLOOR for t in terms]
+    idfs = [state.bm25.idf_of(t) + TUNING.idf_floor for t in terms]
     absent = sum(
         i
         for t, i in zip(terms, idfs, strict=True)
@@ -69,28 +56,57 @@ def answerability(state: CorpusState, evidence: Evidence, chosen: list[Candidate
         (staleness(evidence.asked_on, state.published_on(c.article_id)) for c in chosen[:3]),
         default=0.0,
     )
-    z = (
-        ANSWERABLE_COEF["stale"] * stale
-        + ANSWERABLE_COEF["dense"] * dense
-        + ANSWERABLE_COEF["cover"] * cover
-        + ANSWERABLE_COEF["absent"] * absent_share
-        + ANSWERABLE_BIAS
+    signals = {"dense": dense, "cover": cover, "absent": absent_share, "stale": stale}
+    coef, bias = TUNING.answerable_coef, TUNING.answerable_bias
+    if judged is not None:
+        signals["judge"] = max(
+            (judged.get((c.article_id, c.idx), -TUNING.judge_logit_clip) for c in chosen[:3]),
+            default=-TUNING.judge_logit_clip,
+        )
+        if calibration:
+            coef, bias = calibration["coef"], calibration["bias"]
+    z = bias + sum(coef[k] * signals[k] for k in coef)
+    threshold = (
+        calibration.get("threshold", TUNING.answerable_threshold)
+        if judged and calibration
+        else TUNING.answerable_threshold
     )
-    return {
-        "dense": dense,
-        "cover": cover,
-        "absent": absent_share,
-        "stale": stale,
-        "p": 1.0 / (1.0 + math.exp(-z)),
-    }
+    return {**signals, "p": 1.0 / (1.0 + math.exp(-z)), "threshold": threshold}
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return max(-TUNING.judge_logit_clip, min(TUNING.judge_logit_clip, math.log(p / (1 - p))))
+
+
+def judge_candidates(
+    state: CorpusState, evidence: Evidence, question: str, judge: Judge
+) -> tuple[Evidence, dict[tuple[str, int], float]]:
+    """The leading candidates read by the judge: its log-odds per candidate, and the candidates
+    reranked with its odds relative to the best candidate's joining their score."""
+    lead = list(evidence.candidates[: TUNING.judged_candidates])
+    if not lead:
+        return evidence, {}
+    probs = judge.answers(question, [state.sentence_text(c.article_id, c.idx) for c in lead])
+    judged = {(c.article_id, c.idx): _logit(float(p)) for c, p in zip(lead, probs, strict=True)}
+    top = max(judged.values())
+    rescored = [
+        replace(
+            c, score=c.score + TUNING.judge_weight * math.exp(judged[(c.article_id, c.idx)] - top)
+        )
+        for c in lead
+    ]
+    rest = list(evidence.candidates[TUNING.judged_candidates :])
+    candidates = sorted(rescored, key=lambda c: -c.score) + rest
+    return replace(evidence, candidates=tuple(candidates)), judged
 
 
 def select_evidence(state: CorpusState, evidence: Evidence, k: int) -> list[Candidate]:
     """Greedy MMR: strong sentences first, then other stories and other reasons."""
-    pool = list(evidence.candidates[:POOL])
+    pool = list(evidence.candidates[: TUNING.answer_pool])
     if not pool:
         return []
-    floor = pool[0].score * RELATIVE_FLOOR
+    floor = pool[0].score * TUNING.relative_floor
     chosen: list[Candidate] = []
     chosen_vecs: list[np.ndarray] = []
     stories: Counter[str] = Counter()
@@ -108,15 +124,17 @@ def select_evidence(state: CorpusState, evidence: Evidence, k: int) -> list[Cand
                 if (vec is not None)
                 else 0.0
             )
-            if similarity > REDUNDANT:
+            if similarity > TUNING.redundant:
                 continue
             story = state.story_of.get(c.article_id, c.article_id)
             value = (
-                c.score - REDUNDANCY_WEIGHT * max(similarity, 0.0) - STORY_PENALTY * stories[story]
+                c.score
+                - TUNING.redundancy_weight * max(similarity, 0.0)
+                - TUNING.story_penalty * stories[story]
             )
             if stories[story] and articles[c.article_id]:
                 # Quote a story from the copy already cited, not from a sibling copy.
-                value += SAME_COPY_BONUS
+                value += TUNING.same_copy_bonus
             if value > best_value:
                 best, best_value, best_vec = c, value, vec
         if best is None:
@@ -159,12 +177,12 @@ def make_quotes(
         nxt = last + 1
         if (
             nxt < len(sents)
-            and scores.get((aid, nxt), -1.0) >= JOIN_NEXT * group[-1].score
+            and scores.get((aid, nxt), -1.0) >= TUNING.join_next * group[-1].score
             and sents[nxt].end - start <= max_chars
             and "\n\n" not in body[end : sents[nxt].start]
         ):
             end = sents[nxt].end
-        if end - start < SHORT_QUOTE:
+        if end - start < TUNING.short_quote:
             start, end = _widen(state, aid, first, last, max_chars)
         if end - start > max_chars:
             start, end = trim_to_clauses(body, start, end, evidence, state, max_chars)
@@ -224,12 +242,21 @@ def build_citations(state: CorpusState, quotes: list[Quote]) -> tuple[Citation, 
 
 
 def compose_answer(
-    question: str, state: CorpusState, evidence: Evidence, max_citations: int, max_chars: int
+    question: str,
+    state: CorpusState,
+    evidence: Evidence,
+    max_citations: int,
+    max_chars: int,
+    judge: Judge | None = None,
 ) -> Answer:
+    judged = None
+    if judge is not None:
+        evidence, judged = judge_candidates(state, evidence, question, judge)
     chosen = select_evidence(state, evidence, max_citations)
-    signals = answerability(state, evidence, chosen)
-    if not chosen or signals["p"] < ANSWERABLE_THRESHOLD:
-        closest = make_quotes(state, chosen[:CLOSEST], evidence, max_chars)
+    calibration = getattr(judge, "card", {}).get("calibration") if judge is not None else None
+    signals = answerability(state, evidence, chosen, judged, calibration)
+    if not chosen or signals["p"] < signals["threshold"]:
+        closest = make_quotes(state, chosen[: TUNING.closest], evidence, max_chars)
         citations = build_citations(state, closest)
         refs = tuple(c.n for c in citations)
         text = NO_ANSWER_TEXT
@@ -266,7 +293,7 @@ def flag_premise(answer: Answer, premise: str, verdict: ClaimCheck) -> Answer:
     citations = list(answer.citations)
     refs: list[int] = []
     for e in verdict.evidence:
-        if e.stance == "related" or len(refs) >= PREMISE_CITATIONS:
+        if e.stance == "related" or len(refs) >= TUNING.premise_citations:
             continue
         same = next(
             (

@@ -14,27 +14,10 @@ from .embedding import Embedder
 from .state import CorpusState
 from .store import PASSAGES, SENTENCES, VectorIndex
 from .text import QUESTION_WORDS, content_terms, stem
+from .tuning import TUNING
 
 log = logging.getLogger(__name__)
 
-DENSE_PASSAGES = 30
-DENSE_SENTENCES = 60
-LEXICAL_PASSAGES = 30
-FUSED_PASSAGES = 12
-RRF_K = 60
-# Sentence score = weighted dense similarity, question-term coverage and passage support.
-# Tuned on the seed questions and the dev sets (README changelog 0.1.0).
-W_DENSE = 0.55
-W_COVER = 0.35
-W_PASSAGE = 0.10
-IDF_FLOOR = 0.5
-# Part of a sentence's term coverage that may come from its neighbours (who "he" is, the topic).
-CONTEXT_SHARE = 0.3
-
-# A sentence lacking the expected answer type (a number for "how many") and a heading-like
-# line (short, no closing punctuation) nudge the score; both measured on the seed and dev sets.
-TYPE_MISSING_PENALTY = 0.12
-HEADING_PENALTY = 0.08
 
 _GENERIC = {stem(w) for w in QUESTION_WORDS | {"happen", "mean", "think", "reason", "many", "much"}}
 _MONTHS = (
@@ -66,12 +49,7 @@ _EXPECTS = (
         ),
     ),
 )
-# A question pinned to a date prefers articles from around then (a quarter away costs fully).
-TIME_PENALTY = 0.1
-TIME_SCALE_DAYS = 90
 
-# "Why" questions favour sentences that give a cause.
-CAUSE_BONUS = 0.04
 _ASKS_WHY = re.compile(r"^\W*why\b|\bwhat (is|was|are|were) the reasons?\b|\bhow come\b", re.I)
 _CAUSE = re.compile(
     r"\b(because|due to|since|as a result|owing to|so that|in order to|reasons?|caused?|"
@@ -84,7 +62,7 @@ _CLOSED = re.compile(r"[.!?\"'”’)\]]\s*$")
 def staleness(asked_on: date | None, published: date | None) -> float:
     """0 for an article from the asked-about time (or when either date is unknown), up to 1."""
     gap = days_apart(asked_on, published)
-    return 0.0 if gap is None else min(gap / TIME_SCALE_DAYS, 1.0)
+    return 0.0 if gap is None else min(gap / TUNING.time_scale_days, 1.0)
 
 
 def expected_type(question: str) -> re.Pattern[str] | None:
@@ -95,11 +73,11 @@ def expected_type(question: str) -> re.Pattern[str] | None:
 
 
 def shape_adjustment(text: str, expects: re.Pattern[str] | None, why: bool = False) -> float:
-    adj = CAUSE_BONUS if why and _CAUSE.search(text) else 0.0
+    adj = TUNING.cause_bonus if why and _CAUSE.search(text) else 0.0
     if expects is not None and not expects.search(text):
-        adj -= TYPE_MISSING_PENALTY
+        adj -= TUNING.type_missing_penalty
     if not _CLOSED.search(text) and len(text.split()) < 12:
-        adj -= HEADING_PENALTY
+        adj -= TUNING.heading_penalty
     return adj
 
 
@@ -137,7 +115,7 @@ def coverage(state: CorpusState, terms: list[str], weights: dict[str, float], te
     total = got = 0.0
     for t in terms:
         # The floor keeps topic words that most articles share from counting for nothing.
-        idf = state.bm25.idf_of(t) + IDF_FLOOR
+        idf = state.bm25.idf_of(t) + TUNING.idf_floor
         total += idf
         if t in have:
             got += idf
@@ -156,12 +134,12 @@ def retrieve_evidence(
     weights = state.bm25.expand(terms)
     qvec = embedder.embed_query(question)
     fused: dict[str, float] = {}
-    for rank, (pid, _sim) in enumerate(index.query(PASSAGES, qvec, DENSE_PASSAGES)):
-        fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
-    for rank, (i, _s) in enumerate(state.bm25.top(weights, LEXICAL_PASSAGES)):
+    for rank, (pid, _sim) in enumerate(index.query(PASSAGES, qvec, TUNING.dense_passages)):
+        fused[pid] = fused.get(pid, 0.0) + 1.0 / (TUNING.rrf_k + rank)
+    for rank, (i, _s) in enumerate(state.bm25.top(weights, TUNING.lexical_passages)):
         pid = state.passages[i].id
-        fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
-    top_passages = sorted(fused.items(), key=lambda kv: -kv[1])[:FUSED_PASSAGES]
+        fused[pid] = fused.get(pid, 0.0) + 1.0 / (TUNING.rrf_k + rank)
+    top_passages = sorted(fused.items(), key=lambda kv: -kv[1])[: TUNING.fused_passages]
     best_fused = top_passages[0][1] if top_passages else 1.0
 
     support: dict[tuple[str, int], float] = {}
@@ -174,7 +152,7 @@ def retrieve_evidence(
             key = (aid, si)
             support[key] = max(support.get(key, 0.0), f / best_fused)
     dense: dict[tuple[str, int], float] = {}
-    for sid, sim in index.query(SENTENCES, qvec, DENSE_SENTENCES):
+    for sid, sim in index.query(SENTENCES, qvec, TUNING.dense_sentences):
         # Units of other versions (a reload being built, a rollback kept) are not this state's.
         key = state.sentence_key(sid)
         if key:
@@ -196,15 +174,15 @@ def retrieve_evidence(
             continue
         span = state.sentences[aid][si]
         text = state.sentence_text(aid, si)
-        cov = (1 - CONTEXT_SHARE) * coverage(state, terms, weights, text) + (
-            CONTEXT_SHARE * coverage(state, terms, weights, state.context_text(aid, si))
+        cov = (1 - TUNING.context_share) * coverage(state, terms, weights, text) + (
+            TUNING.context_share * coverage(state, terms, weights, state.context_text(aid, si))
         )
         score = (
-            W_DENSE * dense[key]
-            + W_COVER * cov
-            + W_PASSAGE * sup
+            TUNING.w_dense * dense[key]
+            + TUNING.w_cover * cov
+            + TUNING.w_passage * sup
             + shape_adjustment(text, expects, why)
-            - TIME_PENALTY * staleness(asked_on, state.published_on(aid))
+            - TUNING.time_penalty * staleness(asked_on, state.published_on(aid))
         )
         candidates.append(Candidate(aid, si, span.start, span.end, dense[key], cov, sup, score))
     candidates.sort(key=lambda c: -c.score)

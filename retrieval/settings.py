@@ -28,6 +28,9 @@ class Settings:
     embed_model_path: Path | None = None
     embed_batch_size: int = 32
     torch_threads: int = 0
+    # "learned": the trained judge reads evidence (needs the MiniLM model); "rules": signals only.
+    judge: str = "learned"
+    judge_path: Path | None = None  # a folder with judge.safetensors + judge.json; else packaged
     max_citations: int = 5
     max_quote_chars: int = 300
     max_question_chars: int = 2000
@@ -45,6 +48,10 @@ class Settings:
     question_timeout_seconds: float = 60.0
     discord_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.judge not in ("learned", "rules"):
+            raise ValueError(f"judge must be 'learned' or 'rules', not {self.judge!r}")
 
     def with_overrides(self, **overrides: Any) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}

@@ -12,82 +12,22 @@ import re
 from dataclasses import dataclass
 
 from .answer import trim_to_clauses
+from .judge import Judge
 from .retrieve import Candidate, Evidence, coverage
+from .signals import (
+    CLAIM_STATEMENT,
+    CLAUSE_BREAK,
+    FACT_CHECK_TITLE,
+    FALSE_RATING,
+    HYPOTHETICAL,
+    REPORTED_CLAIM,
+    entities,
+    mismatch,
+)
 from .state import CorpusState
-from .text import content_terms, normalize, stem, terms_of_words, words
+from .text import content_terms, words
+from .tuning import TUNING
 from .types import ClaimCheck, EvidenceQuote
-
-# Alignment of a claim and a sentence = mean of their cosine similarity and the IDF-weighted
-# share of the claim's terms the sentence (partly its neighbours) holds. A sentence states the
-# claim above the support bars; it may refute it above the refute bars when it also differs in
-# negation, a number or a date. Tuned on the seed claims and dev/summedits_news.
-SUPPORT_ALIGN = 0.68
-SUPPORT_DENSE = 0.55
-SUPPORT_MIN_COVER = 0.5
-REFUTE_ALIGN = 0.6
-REFUTE_DENSE = 0.55
-ABOUT_ALIGN = 0.5
-ABOUT_DENSE = 0.45
-RELATED_DENSE = 0.4
-ABOUT_COVER = 0.55
-# A fact-check is about the claim when its claim statement covers this much of it.
-STATEMENT_COVER = 0.72
-MAX_EVIDENCE = 5
-POOL = 12
-WINDOW_CANDIDATES = 4
-# Shorter sentences are one statement; their clauses are not worth embedding apart.
-CLAUSE_MIN_CHARS = 100
-CONTEXT_WINDOW_CHARS = 400
-
-_NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
-_FALSE_RATING = re.compile(
-    r"\b(false|inaccurate|unfounded|misleading|fabricated|baseless|debunked|not true|"
-    r"no evidence|unsupported|incorrect|fake|hoax|there (is|was) no)\b",
-    re.I,
-)
-_TRUE_RATING = re.compile(r"\brating:\s*(true|correct|accurate)\b", re.I)
-_REPORTED_CLAIM = re.compile(
-    r"^\s*claim\s*:|\b(claims?|claimed|claiming) that\b|\ballegedly\b|\brumou?rs? that\b", re.I
-)
-_HYPOTHETICAL = re.compile(r"\b(if|whether|unless|in case|possibility|hypothetical(ly)?)\b", re.I)
-_CLAUSE_BREAK = re.compile(
-    r"[,;:]\s+|\s+[\u2014\u2013-]\s+|\s+(?=(?:but|while|whereas|and that)\s)"
-)
-# Stems of words whose swap turns a statement into its opposite ("accepted" / "rejected").
-_ANTONYMS = tuple(
-    tuple(stem(w) for w in pair.split("/"))
-    for pair in (
-        "accept/reject approve/reject confirm/deny admit/deny allow/ban allow/forbid "
-        "win/lose won/lost rise/fall increase/decrease raise/cut support/oppose agree/refuse "
-        "open/close acquit/convict arrive/depart gain/lose include/exclude succeed/fail "
-        "legal/illegal true/false before/after"
-    ).split()
-)
-_CLAIM_STATEMENT = re.compile(r"^\s*claim\s*:", re.I)
-_FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|percent|million|billion|thousand)?", re.I)
-_NUMBER_WORDS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "twenty": 20,
-    "hundred": 100,
-    "dozen": 12,
-}
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*)")
 
 
 @dataclass(frozen=True)
@@ -98,76 +38,15 @@ class Stance:
     strength: float
 
 
-def negated(tokens: list[str]) -> bool:
-    # Presence, not parity: "no basis and no justification" is one negative statement.
-    return any(t in _NEGATIONS for t in tokens)
-
-
-def numbers(text: str) -> set[float]:
-    """Quantities in ``text`` (years excluded), scaled: "6.1 million" -> 6100000."""
-    out: set[float] = set()
-    for m in _NUMBER.finditer(text):
-        raw = m.group(1).replace(",", "")
-        try:
-            value = float(raw)
-        except ValueError:
-            continue
-        if re.fullmatch(r"(19|20)\d\d", raw) and not m.group(2):
-            continue
-        out.add(value * _SCALE.get((m.group(2) or "").lower(), 1))
-    toks = words(text)
-    for i, t in enumerate(toks):
-        if t in _NUMBER_WORDS:
-            nxt = toks[i + 1] if i + 1 < len(toks) else ""
-            out.add(_NUMBER_WORDS[t] * _SCALE.get(nxt, 1))
-    return out
-
-
-def calendar(text: str) -> set[str]:
-    """Months, weekdays and years named in ``text``."""
-    toks = set(words(text))
-    found = {t for t in toks if t in _MONTHS or t in _WEEKDAYS}
-    found |= set(re.findall(r"\b(?:19|20)\d\d\b", text))
-    return found
-
-
-def entities(text: str) -> set[str]:
-    """Capitalised names not opening a sentence, folded ("U.S." and "US" agree)."""
-    return {normalize(m.group(1)) for m in _ENTITY.finditer(text)} - set(_MONTHS) - set(_WEEKDAYS)
-
-
 def is_fact_check(state: CorpusState, article_id: str) -> bool:
     a = state.articles[article_id]
     kinds = {v.lower() for k, v in a.metadata if k in ("kind", "type", "genre")}
-    return "fact-check" in kinds or bool(_FACT_CHECK_TITLE.search(a.title))
-
-
-def mismatch(claim: str, statement: str, facts: str) -> str | None:
-    """Why aligned evidence says other than the claim: ``statement`` is the clause or sentence
-    whose polarity counts, ``facts`` the text whose numbers and dates count."""
-    c_tokens, u_tokens = words(claim), words(statement)
-    if negated(c_tokens) != negated(u_tokens):
-        return "negation"
-    c_terms, u_terms = set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))
-    for a, b in _ANTONYMS:
-        for x, y in ((a, b), (b, a)):
-            if x in c_terms and x not in u_terms and y in u_terms and y not in c_terms:
-                return "opposite"
-    c_nums, s_nums = numbers(claim), numbers(facts)
-    if c_nums - s_nums and s_nums - c_nums:
-        return "number"
-    c_cal, s_cal = calendar(claim), calendar(facts)
-    for kind in (set(_MONTHS), set(_WEEKDAYS), None):
-        c_part = {x for x in c_cal if (x in kind if kind else x.isdigit())}
-        s_part = {x for x in s_cal if (x in kind if kind else x.isdigit())}
-        if c_part and s_part and not (c_part & s_part):
-            return "date"
-    return None
+    return "fact-check" in kinds or bool(FACT_CHECK_TITLE.search(a.title))
 
 
 def clause_windows(body: str, start: int, end: int) -> list[tuple[int, int]]:
     """Single clauses and pairs of adjacent clauses of the sentence ``body[start:end]``."""
-    cuts = [start] + [start + m.end() for m in _CLAUSE_BREAK.finditer(body[start:end])] + [end]
+    cuts = [start] + [start + m.end() for m in CLAUSE_BREAK.finditer(body[start:end])] + [end]
     if len(cuts) <= 2:
         return []
     out = []
@@ -199,14 +78,14 @@ def best_units(state: CorpusState, evidence: Evidence, candidates, embedder) -> 
     terms, weights = list(evidence.question_terms), evidence.term_weights
     windows: list[tuple[int, int, int]] = []
     # Clause windows are embedded per claim: only the leading candidates get them (latency).
-    for i, c in enumerate(candidates[:WINDOW_CANDIDATES]):
+    for i, c in enumerate(candidates[: TUNING.window_candidates]):
         body = state.articles[c.article_id].body
-        if c.end - c.start >= CLAUSE_MIN_CHARS:
+        if c.end - c.start >= TUNING.clause_min_chars:
             windows += [(i, s, e) for s, e in clause_windows(body, c.start, c.end)]
         # With the sentence before it: "That agreement did not ..." names its subject there.
         if c.idx > 0:
             prev = state.sentences[c.article_id][c.idx - 1]
-            if c.end - prev.start <= CONTEXT_WINDOW_CHARS:
+            if c.end - prev.start <= TUNING.context_window_chars:
                 windows.append((i, prev.start, c.end))
     units = [Unit(c.start, c.end, c.dense) for c in candidates]
     if not windows:
@@ -225,7 +104,7 @@ def best_units(state: CorpusState, evidence: Evidence, candidates, embedder) -> 
     return units
 
 
-def judge(
+def rule_stance(
     state: CorpusState, evidence: Evidence, claim: str, candidate: Candidate, unit: Unit
 ) -> Stance | None:
     aid, idx = candidate.article_id, candidate.idx
@@ -235,31 +114,32 @@ def judge(
     terms, weights = list(evidence.question_terms), evidence.term_weights
     own = coverage(state, terms, weights, text)
     ctx = coverage(state, terms, weights, state.context_text(aid, idx))
-    cover = max(own, 0.7 * own + 0.3 * ctx)
+    share = TUNING.context_share
+    cover = max(own, (1 - share) * own + share * ctx)
     dense = unit.dense
-    if dense < RELATED_DENSE and cover < ABOUT_COVER:
+    if dense < TUNING.related_dense and cover < TUNING.about_cover:
         return None
     # Meaning and wording both count: paraphrases ("ceased" for "ended") score on the first.
     align = (dense + cover) / 2
-    if align >= ABOUT_ALIGN and dense >= ABOUT_DENSE:
+    if align >= TUNING.about_align and dense >= TUNING.about_dense:
         if unit.start < candidate.start:
             # Sentence plus the one before: polarity is the sentence's own, facts are both's.
             why = mismatch(claim, sentence, text)
         else:
             why = mismatch(claim, text, sentence)
-        if why and align >= REFUTE_ALIGN and dense >= REFUTE_DENSE:
-            return Stance(candidate, "refutes", f"the source differs ({why})", 1.0 + align)
+        if why and align >= TUNING.refute_align and dense >= TUNING.refute_dense:
+            return Stance(candidate, "refutes", f"the source differs ({why})", align)
         # A sentence that reports a claim ("Claim: ...", "claims that ...") does not support it.
         # Nor does one that only entertains it ("if Israel killed ...").
-        reported = _REPORTED_CLAIM.search(sentence) or (
-            _HYPOTHETICAL.search(sentence) and not _HYPOTHETICAL.search(claim)
+        reported = REPORTED_CLAIM.search(sentence) or (
+            HYPOTHETICAL.search(sentence) and not HYPOTHETICAL.search(claim)
         )
         if (
             not why
             and not reported
-            and align >= SUPPORT_ALIGN
-            and dense >= SUPPORT_DENSE
-            and cover >= SUPPORT_MIN_COVER
+            and align >= TUNING.support_align
+            and dense >= TUNING.support_dense
+            and cover >= TUNING.support_min_cover
         ):
             context = state.context_text(aid, idx)
             article = state.articles[aid]
@@ -312,17 +192,17 @@ def fact_check_refutations(
         statements = [state.articles[aid].title] + [
             state.sentence_text(aid, i)
             for i in range(len(sents))
-            if _CLAIM_STATEMENT.search(state.sentence_text(aid, i))
+            if CLAIM_STATEMENT.search(state.sentence_text(aid, i))
         ]
         match = max(coverage(state, terms, weights, t) for t in statements)
-        if match < STATEMENT_COVER:
+        if match < TUNING.statement_cover:
             continue
         by_idx = {s.candidate.idx: s for s in stances if s.candidate.article_id == aid}
         for i in range(len(sents)):
             text = state.sentence_text(aid, i)
-            if _FALSE_RATING.search(text) and not _CLAIM_STATEMENT.search(text):
+            if FALSE_RATING.search(text) and not CLAIM_STATEMENT.search(text):
                 base = by_idx.get(i)
-                strength = 1.0 + coverage(state, terms, weights, text)
+                strength = coverage(state, terms, weights, text)
                 cand = (
                     base.candidate
                     if base
@@ -332,7 +212,49 @@ def fact_check_refutations(
     return sorted(out, key=lambda s: -s.strength)
 
 
-def decide(state: CorpusState, evidence: Evidence, claim: str, embedder) -> Verdict:
+def judged_stances(
+    state: CorpusState,
+    evidence: Evidence,
+    claim: str,
+    candidates: list[Candidate],
+    units: list[Unit],
+    judge: Judge,
+) -> list[Stance]:
+    """Stances from the learned judge's reading of each candidate's best-aligned part.
+
+    The rule signals are among its inputs; here they only word the reason. A refutation needs a
+    confident contradiction (precision first); below the bars the sentence is related.
+    """
+    card = getattr(judge, "card", {}).get("claims", {})
+    support_p = card.get("support", TUNING.support_p)
+    refute_p = card.get("refute", TUNING.refute_p)
+    terms, weights = list(evidence.question_terms), evidence.term_weights
+    keep = []
+    for c, u in zip(candidates, units, strict=True):
+        text = state.articles[c.article_id].body[u.start : u.end]
+        if (
+            u.dense < TUNING.related_dense
+            and coverage(state, terms, weights, text) < TUNING.about_cover
+        ):
+            continue
+        keep.append((c, u, text))
+    probs = judge.compare(claim, [t for _, _, t in keep])
+    out = []
+    for (c, _u, text), (p_e, p_c, _p_n) in zip(keep, probs, strict=True):
+        if p_c >= refute_p and p_c > p_e:
+            why = mismatch(claim, text, text)
+            reason = f"the source differs ({why})" if why else "a source says otherwise"
+            out.append(Stance(c, "refutes", reason, float(p_c)))
+        elif p_e >= support_p:
+            out.append(Stance(c, "supports", "a source states it", float(p_e)))
+        else:
+            out.append(Stance(c, "related", "related", float(max(p_e, p_c))))
+    return out
+
+
+def decide(
+    state: CorpusState, evidence: Evidence, claim: str, embedder, judge: Judge | None = None
+) -> Verdict:
     # One judgement per distinct sentence of a story: wire copies would crowd the pool.
     candidates, seen = [], set()
     for c in evidence.candidates:
@@ -343,14 +265,17 @@ def decide(state: CorpusState, evidence: Evidence, claim: str, embedder) -> Verd
         if key not in seen:
             seen.add(key)
             candidates.append(c)
-            if len(candidates) >= POOL:
+            if len(candidates) >= TUNING.claim_pool:
                 break
     units = best_units(state, evidence, candidates, embedder)
-    stances = [
-        s
-        for c, u in zip(candidates, units, strict=True)
-        if (s := judge(state, evidence, claim, c, u))
-    ]
+    if judge is not None:
+        stances = judged_stances(state, evidence, claim, candidates, units, judge)
+    else:
+        stances = [
+            s
+            for c, u in zip(candidates, units, strict=True)
+            if (s := rule_stance(state, evidence, claim, c, u))
+        ]
     stances += fact_check_refutations(state, evidence, claim, stances)
     supports = sorted((s for s in stances if s.stance == "supports"), key=lambda s: -s.strength)
     refutes = sorted((s for s in stances if s.stance == "refutes"), key=lambda s: -s.strength)
@@ -366,7 +291,7 @@ def decide(state: CorpusState, evidence: Evidence, claim: str, embedder) -> Verd
         return Verdict("contradicted", "A fact-check in the sources rates it false.", chosen)
     if supports and refutes and stories(supports) == stories(refutes):
         # One story both ways: the better-aligned reading of it wins.
-        if refutes[0].strength - 1.0 >= supports[0].strength:
+        if refutes[0].strength >= supports[0].strength:
             supports = []
         else:
             refutes = []
@@ -390,7 +315,7 @@ def decide(state: CorpusState, evidence: Evidence, claim: str, embedder) -> Verd
 
 
 def _distinct(state: CorpusState, group: list[Stance]) -> tuple[Stance, ...]:
-    """Best first, one quote per sentence and wire story, at most MAX_EVIDENCE."""
+    """Best first, one quote per sentence and wire story, at most TUNING.claim_evidence."""
     out: list[Stance] = []
     seen: set[tuple[str, str]] = set()
     for s in group:
@@ -403,7 +328,7 @@ def _distinct(state: CorpusState, group: list[Stance]) -> tuple[Stance, ...]:
             continue
         seen.add(key)
         out.append(s)
-        if len(out) >= MAX_EVIDENCE:
+        if len(out) >= TUNING.claim_evidence:
             break
     return tuple(out)
 
@@ -418,10 +343,15 @@ def _outlets(state: CorpusState, group: list[Stance]) -> str:
 
 
 def check(
-    state: CorpusState, evidence: Evidence, claim: str, max_chars: int, embedder
+    state: CorpusState,
+    evidence: Evidence,
+    claim: str,
+    max_chars: int,
+    embedder,
+    judge: Judge | None = None,
 ) -> ClaimCheck:
     """The verdict on ``claim`` with its evidence quotes, numbered from 1."""
-    verdict = decide(state, evidence, claim, embedder)
+    verdict = decide(state, evidence, claim, embedder, judge)
     quotes = []
     for n, s in enumerate(verdict.stances, 1):
         c = s.candidate

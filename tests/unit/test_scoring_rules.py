@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 
 from retrieval.retrieve import (
-    CAUSE_BONUS,
-    HEADING_PENALTY,
-    TYPE_MISSING_PENALTY,
     expected_type,
     question_terms,
     shape_adjustment,
 )
 from retrieval.text import content_terms
+from retrieval.tuning import TUNING
 
 
 @pytest.mark.parametrize(
@@ -41,12 +39,12 @@ def test_sentence_lacking_the_expected_type_is_penalised():
     pattern = expected_type("How many people saw it?")
     with_number = shape_adjustment("It had 6.1 million views as of this writing.", pattern)
     without = shape_adjustment("Many users questioned the statement online.", pattern)
-    assert with_number - without == pytest.approx(TYPE_MISSING_PENALTY)
+    assert with_number - without == pytest.approx(TUNING.type_missing_penalty)
 
 
 def test_heading_like_line_is_penalised_but_a_sentence_is_not():
     assert shape_adjustment("US airstrikes target Iran's military sites", None) == pytest.approx(
-        -HEADING_PENALTY
+        -TUNING.heading_penalty
     )
     assert shape_adjustment("US airstrikes targeted three of Iran's sites.", None) == 0.0
 
@@ -54,7 +52,7 @@ def test_heading_like_line_is_penalised_but_a_sentence_is_not():
 def test_why_question_favours_a_sentence_that_gives_a_cause():
     cause = "Moscow stays neutral due to a large Russian-speaking population in Israel."
     plain = "Moscow hosted the Iranian foreign minister on Monday."
-    assert shape_adjustment(cause, None, why=True) == pytest.approx(CAUSE_BONUS)
+    assert shape_adjustment(cause, None, why=True) == pytest.approx(TUNING.cause_bonus)
     assert shape_adjustment(plain, None, why=True) == 0.0
     assert shape_adjustment(cause, None, why=False) == 0.0
 

@@ -94,3 +94,12 @@ def test_settings_are_immutable(no_file):
     s = load_settings(env={}, config_file=no_file)
     with pytest.raises(AttributeError):
         s.max_citations = 9  # type: ignore[misc]
+
+
+def test_judge_setting_is_checked(tmp_path):
+    from retrieval.settings import load_settings
+
+    with pytest.raises(ValueError, match="judge must be"):
+        load_settings(env={"WIRECHECK_JUDGE": "oracle"}, config_file=tmp_path / "none.toml")
+    rules = load_settings(env={"WIRECHECK_JUDGE": "rules"}, config_file=tmp_path / "none.toml")
+    assert rules.judge == "rules"

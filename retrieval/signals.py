@@ -1,0 +1,117 @@
+"""Text signals that compare a claim (or question) with evidence: negation, opposites, numbers,
+dates and names. The judge takes them as inputs; the verifier words its reasons from them."""
+
+from __future__ import annotations
+
+import re
+
+from .text import normalize, stem, terms_of_words, words
+
+NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
+FALSE_RATING = re.compile(
+    r"\b(false|inaccurate|unfounded|misleading|fabricated|baseless|debunked|not true|"
+    r"no evidence|unsupported|incorrect|fake|hoax|there (is|was) no)\b",
+    re.I,
+)
+TRUE_RATING = re.compile(r"\brating:\s*(true|correct|accurate)\b", re.I)
+REPORTED_CLAIM = re.compile(
+    r"^\s*claim\s*:|\b(claims?|claimed|claiming) that\b|\ballegedly\b|\brumou?rs? that\b", re.I
+)
+HYPOTHETICAL = re.compile(r"\b(if|whether|unless|in case|possibility|hypothetical(ly)?)\b", re.I)
+CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[\u2014\u2013-]\s+|\s+(?=(?:but|while|whereas|and that)\s)")
+# Stems of words whose swap turns a statement into its opposite ("accepted" / "rejected").
+ANTONYMS = tuple(
+    tuple(stem(w) for w in pair.split("/"))
+    for pair in (
+        "accept/reject approve/reject confirm/deny admit/deny allow/ban allow/forbid "
+        "win/lose won/lost rise/fall increase/decrease raise/cut support/oppose agree/refuse "
+        "open/close acquit/convict arrive/depart gain/lose include/exclude succeed/fail "
+        "legal/illegal true/false before/after"
+    ).split()
+)
+CLAIM_STATEMENT = re.compile(r"^\s*claim\s*:", re.I)
+FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|percent|million|billion|thousand)?", re.I)
+_NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+    "hundred": 100,
+    "dozen": 12,
+}
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*)")
+
+
+def negated(tokens: list[str]) -> bool:
+    # Presence, not parity: "no basis and no justification" is one negative statement.
+    return any(t in NEGATIONS for t in tokens)
+
+
+def numbers(text: str) -> set[float]:
+    """Quantities in ``text`` (years excluded), scaled: "6.1 million" -> 6100000."""
+    out: set[float] = set()
+    for m in _NUMBER.finditer(text):
+        raw = m.group(1).replace(",", "")
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if re.fullmatch(r"(19|20)\d\d", raw) and not m.group(2):
+            continue
+        out.add(value * _SCALE.get((m.group(2) or "").lower(), 1))
+    toks = words(text)
+    for i, t in enumerate(toks):
+        if t in _NUMBER_WORDS:
+            nxt = toks[i + 1] if i + 1 < len(toks) else ""
+            out.add(_NUMBER_WORDS[t] * _SCALE.get(nxt, 1))
+    return out
+
+
+def calendar(text: str) -> set[str]:
+    """Months, weekdays and years named in ``text``."""
+    toks = set(words(text))
+    found = {t for t in toks if t in _MONTHS or t in _WEEKDAYS}
+    found |= set(re.findall(r"\b(?:19|20)\d\d\b", text))
+    return found
+
+
+def entities(text: str) -> set[str]:
+    """Capitalised names not opening a sentence, folded ("U.S." and "US" agree)."""
+    return {normalize(m.group(1)) for m in _ENTITY.finditer(text)} - set(_MONTHS) - set(_WEEKDAYS)
+
+
+def mismatch(claim: str, statement: str, facts: str) -> str | None:
+    """Why aligned evidence says other than the claim: ``statement`` is the clause or sentence
+    whose polarity counts, ``facts`` the text whose numbers and dates count."""
+    c_tokens, u_tokens = words(claim), words(statement)
+    if negated(c_tokens) != negated(u_tokens):
+        return "negation"
+    c_terms, u_terms = set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))
+    for a, b in ANTONYMS:
+        for x, y in ((a, b), (b, a)):
+            if x in c_terms and x not in u_terms and y in u_terms and y not in c_terms:
+                return "opposite"
+    c_nums, s_nums = numbers(claim), numbers(facts)
+    if c_nums - s_nums and s_nums - c_nums:
+        return "number"
+    c_cal, s_cal = calendar(claim), calendar(facts)
+    for kind in (set(_MONTHS), set(_WEEKDAYS), None):
+        c_part = {x for x in c_cal if (x in kind if kind else x.isdigit())}
+        s_part = {x for x in s_cal if (x in kind if kind else x.isdigit())}
+        if c_part and s_part and not (c_part & s_part):
+            return "date"
+    return None
