@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrieval import Engine, load_settings  # noqa: E402
-from retrieval.answer import answerability, select_evidence  # noqa: E402
+from retrieval.answer import answerability, judge_candidates, select_evidence  # noqa: E402
 from retrieval.retrieve import retrieve_evidence  # noqa: E402
 from retrieval.text import normalize  # noqa: E402
 
@@ -57,7 +57,12 @@ def main() -> None:
         latencies.append(time.perf_counter() - t)
         state = engine.state
         ev = retrieve_evidence(state, engine._vectors, engine.embedder, item["question"])
-        sig = answerability(state, ev, select_evidence(state, ev, engine.settings.max_citations))
+        judged = None
+        if engine.judge is not None:
+            ev, judged = judge_candidates(state, ev, item["question"], engine.judge)
+        chosen = select_evidence(state, ev, engine.settings.max_citations)
+        calibration = getattr(engine.judge, "card", {}).get("calibration")
+        sig = answerability(state, ev, chosen, judged, calibration)
         row = {
             "id": item["id"],
             "answerable": item.get("answerable", True),

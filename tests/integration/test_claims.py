@@ -69,7 +69,8 @@ def test_conflicting_sources_give_a_conflicting_verdict(
     )
     from retrieval import Engine
 
-    engine = Engine(make_settings(seed_corpus, tmp_path / "store"), embedder=minilm)
+    settings = make_settings(seed_corpus, tmp_path / "store", judge="learned")
+    engine = Engine(settings, embedder=minilm)
     engine.reload()
     result = engine.check(
         "The strategic cooperation treaty Putin signed with Iran in January includes a mutual "

@@ -1,0 +1,76 @@
+"""The shipped judge, loaded from the installed package: what it must get right on any text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval.judge import CONTRADICTS, ENTAILS, NEUTRAL, WEIGHTS, CrossJudge, load_judge
+
+pytestmark = pytest.mark.integration
+
+SENTENCE = (
+    "Iran's parliament voted on Wednesday to suspend cooperation with the International Atomic "
+    "Energy Agency, with 221 lawmakers in favour."
+)
+
+
+@pytest.fixture(scope="module")
+def judge() -> CrossJudge:
+    loaded = load_judge()
+    assert isinstance(loaded, CrossJudge)
+    return loaded
+
+
+def test_weights_ship_in_the_package_and_are_small():
+    weights = WEIGHTS / "judge.safetensors"
+    assert weights.is_file()
+    assert weights.stat().st_size < 50_000_000
+    assert (WEIGHTS / "judge.json").is_file()
+
+
+def test_a_sentence_entails_itself(judge):
+    probs = judge.compare(SENTENCE, [SENTENCE])
+    assert probs.shape == (1, 3)
+    assert np.isclose(probs.sum(), 1.0, atol=1e-4)
+    assert int(np.argmax(probs[0])) == ENTAILS
+
+
+def test_a_number_swap_is_a_contradiction(judge):
+    claim = SENTENCE.replace("221", "95")
+    probs = judge.compare(claim, [SENTENCE])
+    assert int(np.argmax(probs[0])) == CONTRADICTS
+
+
+def test_an_unrelated_sentence_is_neutral(judge):
+    other = "The home side scored twice in the second half to win the cup final in Madrid."
+    probs = judge.compare(SENTENCE, [other])
+    assert int(np.argmax(probs[0])) == NEUTRAL
+
+
+def test_the_answering_sentence_outscores_a_related_one(judge):
+    question = "How many lawmakers voted to suspend cooperation with the IAEA?"
+    related = "The International Atomic Energy Agency has inspected Iranian sites for years."
+    p = judge.answers(question, [SENTENCE, related])
+    assert p.shape == (2,)
+    assert p[0] > p[1]
+    assert p[0] > 0.5
+
+
+def test_rules_setting_turns_the_judge_off():
+    assert load_judge("rules") is None
+
+
+def test_an_unknown_judge_is_refused():
+    with pytest.raises(ValueError, match="unknown judge"):
+        load_judge("oracle")
+
+
+def test_a_missing_weights_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="judge weights missing"):
+        load_judge("learned", tmp_path)
+
+
+def test_the_card_says_how_it_was_made(judge):
+    assert judge.card["trained"] and judge.card["pairs"]
+    assert judge.card["held_out"] is None
