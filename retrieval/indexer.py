@@ -15,13 +15,7 @@ import numpy as np
 
 from .corpus import CorpusFile, corpus_files, parse_files, read_corpus_file
 from .embedding import Embedder
-from .passages import (
-    CHUNKING_VERSION,
-    passage_sentence_indices,
-    sentence_unit_id,
-    split_passages,
-    split_sentences,
-)
+from .passages import CHUNKING_VERSION, Units, sentence_unit_id, unit_ids_of, units_of
 from .store import PASSAGES, SCHEMA_VERSION, SENTENCES, IndexTable, VectorIndex
 from .types import Article, IndexReport, LoadError
 
@@ -140,14 +134,19 @@ def build_generation(
     total = len(to_embed)
     for i in range(0, total, ARTICLES_PER_BATCH):
         batch = to_embed[i : i + ARTICLES_PER_BATCH]
-        # Recorded before writing vectors, so a crash leaves a trace that garbage collection
-        # follows; units left by a killed run of the same version are replaced.
-        table.put_versions(((a, 0, 0) for a in batch), ready=False)
-        leftovers = [a for a in batch if (a.id, a.content_hash) in pending]
+        units = [units_of(a) for a in batch]
+        entries = [
+            (a, len(u.passages), len(u.sentences)) for a, u in zip(batch, units, strict=True)
+        ]
+        # Units left by a killed run of the same version are replaced.
+        leftovers = [e for e in entries if (e[0].id, e[0].content_hash) in pending]
         if leftovers:
             delete_units(vectors, leftovers)
-        counts = _embed_and_add(batch, vectors, embedder)
-        table.put_versions(((a, p, s) for a, (p, s) in zip(batch, counts, strict=True)), ready=True)
+        # Recorded with their unit counts before the vectors are written, so a crash leaves a
+        # trace that garbage collection follows, and deletes never split the text again.
+        table.put_versions(entries, ready=False)
+        _embed_and_add(batch, units, vectors, embedder)
+        table.put_versions(entries, ready=True)
         if progress:
             progress(min(i + len(batch), total), total)
     gen = table.add_generation((aid, h, path) for aid, (h, path) in plan.members.items())
@@ -172,7 +171,7 @@ def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> No
     probes = table.sample(gen, 3)
     if not probes or not want_s:
         return
-    ids = [sentence_unit_id(a, 0) for a in probes if split_sentences(a)]
+    ids = [sentence_unit_id(a, 0) for a in probes if units_of(a).sentences]
     found = vectors.vectors(SENTENCES, ids)
     missing = [i for i in ids if i not in found]
     if missing:
@@ -189,23 +188,21 @@ def collect_garbage(table: IndexTable, vectors: VectorIndex) -> int:
     stale = table.drop_unserved()
     if stale:
         delete_units(vectors, stale)
-        table.delete_versions(stale)
+        table.delete_versions(a for a, _, _ in stale)
         log.info("removed %d unused article versions from the store", len(stale))
     return len(stale)
 
 
-def unit_ids(article: Article) -> tuple[list[str], list[str]]:
-    """The vector-store ids of an article's passages and sentences."""
-    sentences = split_sentences(article)
-    passages = split_passages(article, sentences)
-    return [p.id for p in passages], [sentence_unit_id(article, j) for j in range(len(sentences))]
-
-
-def delete_units(vectors: VectorIndex, articles: list[Article]) -> None:
+def delete_units(vectors: VectorIndex, versions: list[tuple[Article, int, int]]) -> None:
+    """Delete the units of (article version, passages, sentences) as recorded in the table."""
     p_ids: set[str] = set()
     s_ids: set[str] = set()
-    for article in articles:
-        p, s = unit_ids(article)
+    for article, passages, sentences in versions:
+        if passages == sentences == 0:
+            # Recorded by 0.3 before its units were written (a killed run): split to know.
+            p, s = units_of(article).ids(article)
+        else:
+            p, s = unit_ids_of(article, passages, sentences)
         p_ids.update(p)
         s_ids.update(s)
     # Each Chroma delete costs ~0.5 s on a big store, whatever its size: one call per collection.
@@ -214,34 +211,28 @@ def delete_units(vectors: VectorIndex, articles: list[Article]) -> None:
 
 
 def _embed_and_add(
-    batch: list[Article], vectors: VectorIndex, embedder: Embedder
-) -> list[tuple[int, int]]:
+    batch: list[Article], units: list[Units], vectors: VectorIndex, embedder: Embedder
+) -> None:
     """Embed every sentence once; a passage's vector is built from its sentences' vectors.
 
     On a 2-core CPU MiniLM encodes ~2-4k tokens/s, so the text goes through the model once:
     passage vectors are the normalised mean of their sentence vectors plus the title's vector,
-    which costs no model time. Returns each article's (passages, sentences) counts.
+    which costs no model time.
     """
     p_spans, p_ids, p_texts, p_members = [], [], [], []
     s_spans, s_ids, s_texts, title_row = [], [], [], []
-    counts = []
-    for article_no, article in enumerate(batch):
-        sentences = split_sentences(article)
+    for article_no, (article, unit) in enumerate(zip(batch, units, strict=True)):
         offset = len(s_texts)
-        for j, span in enumerate(sentences):
+        for j, span in enumerate(unit.sentences):
             s_spans.append(span)
             s_ids.append(sentence_unit_id(article, j))
             s_texts.append(article.body[span.start : span.end])
-        passages = split_passages(article, sentences)
-        for passage, covered in zip(
-            passages, passage_sentence_indices(passages, sentences), strict=True
-        ):
+        for passage, covered in zip(unit.passages, unit.covers, strict=True):
             p_spans.append(passage)
             p_ids.append(passage.id)
             p_texts.append(passage.text)
             p_members.append([offset + k for k in covered])
             title_row.append(article_no)
-        counts.append((len(passages), len(sentences)))
     titles = [a.title for a in batch]
     vecs = embedder.embed(s_texts + titles)
     s_vecs, t_vecs = vecs[: len(s_texts)], vecs[len(s_texts) :]
@@ -258,4 +249,3 @@ def _embed_and_add(
     p_vecs /= np.maximum(np.linalg.norm(p_vecs, axis=1, keepdims=True), 1e-9)
     vectors.add(PASSAGES, p_spans, p_ids, p_texts, p_vecs)
     vectors.add(SENTENCES, s_spans, s_ids, s_texts, s_vecs)
-    return counts

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embedding import Embedder
-from .indexer import expected_meta, unit_ids
-from .passages import CHUNKING_VERSION, split_passages, split_sentences
+from .indexer import expected_meta
+from .passages import CHUNKING_VERSION, unit_ids_of, units_of
 from .store import PASSAGES, SENTENCES, IndexTable, VectorIndex
 from .types import Article, Passage, Span
 
@@ -76,8 +76,8 @@ def _read_units(batch: list[Article], vectors: VectorIndex) -> list[_Units]:
     """The batch's vectors under their schema-1 ids (one read per collection)."""
     split = []
     for a in batch:
-        sentences = split_sentences(a)
-        split.append((a, split_passages(a, sentences), sentences))
+        units = units_of(a)
+        split.append((a, list(units.passages), list(units.sentences)))
     old_p = [f"{a.id}::p{n}" for a, ps, _ in split for n in range(len(ps))]
     old_s = [f"{a.id}::s{j}" for a, _, ss in split for j in range(len(ss))]
     got_p = vectors.vectors(PASSAGES, old_p)
@@ -103,7 +103,7 @@ def _read_units(batch: list[Article], vectors: VectorIndex) -> list[_Units]:
 def _write_units(batch: list[_Units], vectors: VectorIndex, table: IndexTable) -> None:
     p_spans, p_ids, p_texts, s_spans, s_ids, s_texts = [], [], [], [], [], []
     for u in batch:
-        new_p, new_s = unit_ids(u.article)
+        new_p, new_s = unit_ids_of(u.article, len(u.passages), len(u.sentences))
         p_spans += u.passages
         p_ids += new_p
         p_texts += [p.text for p in u.passages]

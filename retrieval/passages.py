@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .text import sentence_spans
 from .types import Article, Passage, Span
 
@@ -23,6 +25,36 @@ def unit_prefix(article: Article) -> str:
 
 def sentence_unit_id(article: Article, j: int) -> str:
     return f"{unit_prefix(article)}::s{j}"
+
+
+def unit_ids_of(article: Article, passages: int, sentences: int) -> tuple[list[str], list[str]]:
+    """The vector-store ids of a version's units, from the counts recorded with it: deleting
+    never depends on splitting the text again the same way."""
+    prefix = unit_prefix(article)
+    return [f"{prefix}::p{n}" for n in range(passages)], [
+        f"{prefix}::s{j}" for j in range(sentences)
+    ]
+
+
+@dataclass(frozen=True)
+class Units:
+    """An article cut into what is embedded and searched: sentences, and passages of whole
+    sentences (``covers[n]``: the sentence numbers passage n holds)."""
+
+    sentences: tuple[Span, ...]
+    passages: tuple[Passage, ...]
+    covers: tuple[tuple[int, ...], ...]
+
+    def ids(self, article: Article) -> tuple[list[str], list[str]]:
+        return unit_ids_of(article, len(self.passages), len(self.sentences))
+
+
+def units_of(article: Article) -> Units:
+    """The one place an article is split into units (CHUNKING_VERSION names how)."""
+    sentences = split_sentences(article)
+    passages = split_passages(article, sentences)
+    covers = passage_sentence_indices(passages, sentences)
+    return Units(tuple(sentences), tuple(passages), tuple(tuple(c) for c in covers))
 
 
 def parse_unit_id(unit_id: str) -> tuple[str, str, int] | None:

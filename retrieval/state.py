@@ -12,14 +12,7 @@ import numpy as np
 
 from .dates import published_date
 from .lexical import BM25Index
-from .passages import (
-    parse_unit_id,
-    passage_sentence_indices,
-    sentence_unit_id,
-    split_passages,
-    split_sentences,
-    unit_prefix,
-)
+from .passages import parse_unit_id, sentence_unit_id, unit_prefix, units_of
 from .stories import cluster_stories, shingles
 from .text import content_terms, terms_of_words, words
 from .types import Article, Passage, Span
@@ -56,13 +49,13 @@ class ArticleUnits:
     def of(cls, a: Article, vocab: dict[str, int]) -> ArticleUnits:
         """``vocab`` maps terms to ids and grows with new terms; it is shared by the states
         of one engine, so units built against it stay valid in the next state."""
-        sents = split_sentences(a)
+        units = units_of(a)
+        sents = list(units.sentences)
         # Tokenise each sentence once; passages and story shingles reuse the tokens.
         sent_words = [words(a.body[s.start : s.end]) for s in sents]
         sent_terms = [terms_of_words(ws) for ws in sent_words]
         title_terms = content_terms(a.title)
-        found = split_passages(a, sents)
-        covered = [tuple(c) for c in passage_sentence_indices(found, sents)]
+        found, covered = units.passages, units.covers
         return cls(
             content_hash=a.content_hash,
             sentences=tuple(sents),

@@ -183,8 +183,9 @@ class IndexTable:
         row = db.execute("SELECT value FROM meta WHERE key = ?", (role,)).fetchone()
         return int(row[0]) if row and row[0] else None
 
-    def drop_unserved(self) -> list[Article]:
-        """Forget generations neither current nor previous; return versions no longer used.
+    def drop_unserved(self) -> list[tuple[Article, int, int]]:
+        """Forget generations neither current nor previous; return versions no longer used,
+        with their recorded unit counts (passages, sentences).
 
         Their units are still in the vector store: the caller deletes them, then calls
         ``delete_versions``. Unready versions (a crashed or failed build) are among them.
@@ -192,10 +193,21 @@ class IndexTable:
         with self._tx() as db:
             _drop_other_generations(db)
         rows = self._rows(
-            "SELECT data FROM versions v WHERE NOT EXISTS (SELECT 1 FROM members m"
-            " WHERE m.id = v.id AND m.hash = v.hash)"
+            "SELECT data, passages, sentences FROM versions v WHERE NOT EXISTS (SELECT 1"
+            " FROM members m WHERE m.id = v.id AND m.hash = v.hash)"
         )
-        return [_load(r[0]) for r in rows]
+        return [(_load(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    def versions_of(self, keys: Iterable[tuple[str, str]]) -> list[tuple[Article, int, int]]:
+        """(article version, passages, sentences) as recorded, for (id, hash) keys."""
+        out = []
+        for aid, digest in keys:
+            for data, p, s in self._rows(
+                "SELECT data, passages, sentences FROM versions WHERE id = ? AND hash = ?",
+                (aid, digest),
+            ):
+                out.append((_load(data), int(p), int(s)))
+        return out
 
     def delete_versions(self, articles: Iterable[Article]) -> None:
         with self._tx() as db:

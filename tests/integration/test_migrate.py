@@ -9,9 +9,8 @@ import numpy as np
 from helpers import FakeEmbedder
 
 from retrieval import Engine
-from retrieval.indexer import unit_ids
 from retrieval.opening import TABLE_FILE, open_index
-from retrieval.passages import split_passages, split_sentences
+from retrieval.passages import units_of
 from retrieval.store import PASSAGES, SENTENCES, _dump
 
 
@@ -23,9 +22,9 @@ def _make_legacy_store(settings, embedder) -> int:
     table, vectors = open_index(settings, embedder)
     articles = table.articles(table.generation())
     for a in articles:
-        sentences = split_sentences(a)
-        passages = split_passages(a, sentences)
-        new_p, new_s = unit_ids(a)
+        units = units_of(a)
+        sentences, passages = list(units.sentences), list(units.passages)
+        new_p, new_s = units.ids(a)
         for kind, spans, new, old, texts in (
             (
                 PASSAGES,

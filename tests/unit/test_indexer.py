@@ -196,3 +196,25 @@ def test_missing_corpus_folder_raises(tmp_path, make_settings, fake_embedder):
     with pytest.raises(ReloadFailed, match="corpus folder not found"):
         eng.reload()
     eng.close()
+
+
+def test_old_versions_are_deleted_by_their_recorded_units_not_by_splitting_again(
+    engine, seed_corpus, monkeypatch
+):
+    from retrieval import passages
+    from retrieval.store import PASSAGES, SENTENCES
+
+    path = seed_corpus / f"{YAHOO}.md"
+    _edit(path, "Claim:", "Claim (v2):")
+    engine.reload()
+    # From here on, splitting would cut every article differently: what was recorded counts.
+    real = passages.split_sentences
+    monkeypatch.setattr(passages, "split_sentences", lambda a: real(a)[:1])
+    _edit(path, "Claim (v2):", "Claim (v3):")
+    engine.reload()  # the first version leaves the store
+    table, vectors = engine._table, engine._vectors
+    (recorded_p, recorded_s) = table._rows(
+        "SELECT SUM(passages), SUM(sentences) FROM versions WHERE ready = 1"
+    )[0]
+    assert vectors.count(SENTENCES) == recorded_s
+    assert vectors.count(PASSAGES) == recorded_p
