@@ -59,7 +59,11 @@ def index_throughput(corpus: Path, sample: int, work: Path) -> None:
     for a in articles:
         texts += [a.body[s.start : s.end] for s in split_sentences(a)]
     embedder = load_embedder()
-    model = embedder.sentence_transformer
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.embedding import packaged_model_path
+
+    model = SentenceTransformer(str(packaged_model_path()), device="cpu")  # the bare model
     tokens = sum(
         min(len(ids), model.max_seq_length)
         for ids in model.tokenizer(texts, add_special_tokens=True)["input_ids"]

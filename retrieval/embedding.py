@@ -63,10 +63,6 @@ class MiniLMEmbedder:
     def llama_embedding(self):
         return self._llama
 
-    @property
-    def sentence_transformer(self):
-        return self._llama._model
-
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text, in input order."""
         if not texts:

@@ -275,16 +275,18 @@ def forget_chroma_clients() -> None:
 
 
 class VectorIndex:
-    """Two LlamaIndex ChromaVectorStores over one client: passages and sentences."""
+    """Two Chroma collections over one client: passages and sentences.
+
+    Called directly rather than through LlamaIndex's ChromaVectorStore: a unit here is an id, a
+    vector and its offsets (the text stays in the corpus files), and the index is read by id
+    for vectors as well as by query, which the vector-store abstraction does not cover.
+    """
 
     def __init__(self, client, prefix: str):
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         self._client = client
         self._prefix = prefix
         self._max_batch = int(client.get_max_batch_size())
         self.collections = {}
-        self.stores = {}
         for kind in (PASSAGES, SENTENCES):
             # embedding_function=None: Chroma must never embed by itself (its default downloads
             # a model); every vector comes from our MiniLM.
@@ -294,7 +296,6 @@ class VectorIndex:
                 configuration={"hnsw": {"space": "cosine"}},
             )
             self.collections[kind] = col
-            self.stores[kind] = ChromaVectorStore(chroma_collection=col)
 
     def close(self) -> None:
         """Release the client; the last one closed on a store path stops its Chroma system."""
@@ -326,39 +327,36 @@ class VectorIndex:
         texts: Sequence[str],
         vectors: np.ndarray,
     ) -> None:
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-        nodes = []
-        for span, node_id, text, vec in zip(spans, ids, texts, vectors, strict=True):
-            node = TextNode(
-                id_=node_id,
-                text=text,
-                embedding=vec.tolist(),
-                start_char_idx=span.start,
-                end_char_idx=span.end,
-                metadata={"article_id": span.article_id, "start": span.start, "end": span.end},
-            )
-            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=span.article_id)
-            nodes.append(node)
-        # Chroma caps one write (5461 rows embedded); LlamaIndex's own chunking is larger.
+        """Write units: id, vector and where in its article the unit lies. ``texts`` are not
+        stored: the corpus files hold them."""
+        metadatas = [
+            {"article_id": span.article_id, "start": span.start, "end": span.end} for span in spans
+        ]
+        if not (len(spans) == len(ids) == len(texts) == len(vectors)):
+            raise ValueError("units, ids, texts and vectors differ in number")
+        # Chroma caps one write (its max batch size); upsert replaces a killed run's leftovers.
         step = max(1, min(self._max_batch, 4096))
-        for i in range(0, len(nodes), step):
-            self.stores[kind].add(nodes[i : i + step])
+        for i in range(0, len(ids), step):
+            self.collections[kind].upsert(
+                ids=list(ids[i : i + step]),
+                embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
+                metadatas=metadatas[i : i + step],
+            )
 
     def query(self, kind: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(node id, cosine similarity) best first."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
+        """(unit id, cosine similarity) best first."""
         k = min(k, self.count(kind))
         if k <= 0:
             return []
-        result = self.stores[kind].query(
-            VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k)
+        result = self.collections[kind].query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            include=["distances"],
         )
-        # ChromaVectorStore reports exp(-distance); cosine distance is 1 - cos.
+        # The collections use cosine space: distance = 1 - cosine.
         return [
-            (i, 1.0 + float(np.log(max(s, 1e-12))))
-            for i, s in zip(result.ids, result.similarities, strict=True)
+            (i, 1.0 - float(d))
+            for i, d in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
 
     def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
