@@ -83,18 +83,21 @@ def judge_candidates(
     state: CorpusState, evidence: Evidence, question: str, judge: Judge
 ) -> tuple[Evidence, dict[tuple[str, int], float]]:
     """The leading candidates read by the judge: its log-odds per candidate, and the candidates
-    reranked with its odds relative to the best candidate's joining their score."""
+    reranked with its reading joining their score (``TUNING.judge_rerank``)."""
     lead = list(evidence.candidates[: TUNING.judged_candidates])
     if not lead:
         return evidence, {}
     probs = judge.answers(question, [state.sentence_text(c.article_id, c.idx) for c in lead])
     judged = {(c.article_id, c.idx): _logit(float(p)) for c, p in zip(lead, probs, strict=True)}
+    if TUNING.judge_rerank == "none":
+        return evidence, judged
     top = max(judged.values())
+    boost = {
+        key: float(p) if TUNING.judge_rerank == "prob" else math.exp(judged[key] - top)
+        for key, p in zip(judged, probs, strict=True)
+    }
     rescored = [
-        replace(
-            c, score=c.score + TUNING.judge_weight * math.exp(judged[(c.article_id, c.idx)] - top)
-        )
-        for c in lead
+        replace(c, score=c.score + TUNING.judge_weight * boost[(c.article_id, c.idx)]) for c in lead
     ]
     rest = list(evidence.candidates[TUNING.judged_candidates :])
     candidates = sorted(rescored, key=lambda c: -c.score) + rest

@@ -28,8 +28,9 @@ class Settings:
     embed_model_path: Path | None = None
     embed_batch_size: int = 32
     torch_threads: int = 0
-    # "learned": the trained judge reads evidence (needs the MiniLM model); "rules": signals only.
-    judge: str = "learned"
+    # "rules": the rule signals decide (the default: better on held-out dev sets, README "The
+    # judge"); "learned": the trained judge also reranks, decides answerability and vetoes.
+    judge: str = "rules"
     judge_path: Path | None = None  # a folder with judge.safetensors + judge.json; else packaged
     max_citations: int = 5
     max_quote_chars: int = 300

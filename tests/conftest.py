@@ -40,9 +40,9 @@ def minilm():
 
 @pytest.fixture(scope="session")
 def real_engine(minilm, tmp_path_factory):
-    """One real engine (MiniLM, the shipped judge, embedded Chroma) over the seed corpus."""
+    """One real engine (MiniLM, the default rule judge, embedded Chroma) over the seed corpus."""
     base = tmp_path_factory.mktemp("real-engine")
-    settings = settings_for(copy_seed_corpus(base / "corpus"), base / "store", judge="learned")
+    settings = settings_for(copy_seed_corpus(base / "corpus"), base / "store", judge="rules")
     engine = retrieval.Engine(settings, embedder=minilm)
     report = engine.reload()
     assert report.added == len(SEED_IDS), report

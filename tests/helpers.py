@@ -78,10 +78,8 @@ def copy_seed_corpus(dest: Path) -> Path:
 def settings_for(corpus: Path, store: Path, **overrides) -> Settings:
     """Settings that ignore the environment and any wirecheck.toml in the working directory.
 
-    The rule judge unless ``judge="learned"`` is asked for: unit tests run the pipeline on the
-    fake embedder, where what is tested is the plumbing, not the model's reading.
+    The rule judge (the default) unless ``judge="learned"`` is asked for.
     """
-    overrides.setdefault("judge", "rules")
     return retrieval.load_settings(
         env={},
         config_file=store.parent / "no-such-wirecheck.toml",

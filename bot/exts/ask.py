@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from retrieval import Answer
 
-from ..errors import report_message_error
+from ..errors import report_interaction_error, report_message_error
 from ..render import answer_embed, error_text, excerpt_messages
 from ..respond import NO_MENTIONS, defer, reply, send_ephemeral, send_final
 
@@ -52,6 +52,13 @@ class ExcerptsButton(
         return cls(match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> Any:
+        # discord.py only logs what a dynamic item's callback raises: route it to the handler.
+        try:
+            await self._show_excerpts(interaction)
+        except Exception as exc:  # noqa: BLE001 - the one handler words it, with an incident id
+            await report_interaction_error(interaction, exc)
+
+    async def _show_excerpts(self, interaction: discord.Interaction) -> None:
         bot = cast("WirecheckBot", interaction.client)
         answer = bot.answers.get(self.key)
         messages = excerpt_messages(answer) if answer is not None else []

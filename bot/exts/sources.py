@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from retrieval import SourceHit
 
-from ..errors import Busy, EngineTimeout, UserError
+from ..errors import Busy, EngineTimeout, UserError, report_interaction_error
 from ..render import article_embed, corpus_embed, error_text, sources_embed
 from ..respond import NO_MENTIONS, defer, send_ephemeral, send_final
 
@@ -100,6 +100,13 @@ class SourcesPager(discord.ui.View):
     @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._turn(interaction, +1)
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
+    ) -> None:
+        # A button's failure reaches the user as every other failure does: one short message,
+        # an incident id when it was unexpected.
+        await report_interaction_error(interaction, error)
 
     async def on_timeout(self) -> None:
         if self.message is None:

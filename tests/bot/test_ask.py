@@ -166,3 +166,17 @@ async def test_an_unexpected_failure_gets_an_incident_id_that_is_logged(
     incident = re.search(r"incident ([0-9a-f]{6})", text_sent(message))[1]
     (logged,) = [r for r in caplog.records if incident in r.getMessage()]
     assert logged.exc_info and logged.exc_info[0] is KeyError
+
+
+async def test_excerpts_button_failure_reaches_the_clicker_with_an_incident_id(
+    bot, recorder, monkeypatch
+):
+    def broken(key):
+        raise KeyError(key)
+
+    monkeypatch.setattr(bot.answers, "get", broken)
+    clicks = Recorder()
+    await feature(bot, "ask").ExcerptsButton("0123456789ab").callback(make_interaction(bot, clicks))
+    (sent,) = clicks.named("response.send_message")
+    assert sent.kwargs["ephemeral"] is True
+    assert "incident" in text_sent(sent)

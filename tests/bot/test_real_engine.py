@@ -32,7 +32,7 @@ async def test_ask_answers_from_the_seed_corpus_with_cited_excerpts(
 def test_open_engine_indexes_the_corpus_and_is_serving_before_the_first_question(
     minilm, seed_corpus, tmp_path, make_settings
 ):
-    engine = open_engine(make_settings(seed_corpus, tmp_path / "store", judge="learned"))
+    engine = open_engine(make_settings(seed_corpus, tmp_path / "store"))
     try:
         # The served state exists already: the first question does not pay for building it.
         assert engine.serving

@@ -150,3 +150,14 @@ async def test_autocomplete_without_an_engine_offers_nothing(bot):
 async def _suggest(bot, current: str):
     cog = bot.get_cog("Sources")
     return await cog.article_suggestions(make_interaction(bot, Recorder()), current)
+
+
+async def test_a_failing_page_turn_goes_through_the_one_error_handler(bot):
+    owner = make_member()
+    pager = SourcesPager(owner.id, "putin", _hits(12))
+    clicks = Recorder()
+    click = make_interaction(bot, clicks, user=owner)
+    await pager.on_error(click, RuntimeError("boom"), pager.next)
+    (sent,) = clicks.calls
+    assert sent.name == "response.send_message" and sent.kwargs["ephemeral"] is True
+    assert "incident" in text_sent(sent)

@@ -69,7 +69,7 @@ def test_conflicting_sources_give_a_conflicting_verdict(
     )
     from retrieval import Engine
 
-    settings = make_settings(seed_corpus, tmp_path / "store", judge="learned")
+    settings = make_settings(seed_corpus, tmp_path / "store")
     engine = Engine(settings, embedder=minilm)
     engine.reload()
     result = engine.check(

@@ -74,3 +74,46 @@ def test_a_missing_weights_folder_is_a_clear_error(tmp_path):
 def test_the_card_says_how_it_was_made(judge):
     assert judge.card["trained"] and judge.card["pairs"]
     assert judge.card["held_out"] is None
+
+
+@pytest.fixture(scope="module")
+def learned_engine(minilm, tmp_path_factory):
+    from helpers import copy_seed_corpus, settings_for
+
+    from retrieval import Engine
+
+    base = tmp_path_factory.mktemp("learned")
+    settings = settings_for(copy_seed_corpus(base / "corpus"), base / "store", judge="learned")
+    with Engine(settings, embedder=minilm) as engine:
+        engine.reload()
+        yield engine
+
+
+def _seed_questions() -> list[dict]:
+    import json
+
+    from helpers import SEED_QUESTIONS
+
+    return [json.loads(line) for line in SEED_QUESTIONS.read_text().splitlines() if line]
+
+
+@pytest.mark.parametrize("item", _seed_questions(), ids=lambda q: q["id"])
+def test_learned_mode_keeps_every_answer_invariant(learned_engine, item):
+    answer = learned_engine.ask(item["question"])
+    assert learned_engine.judge is not None
+    assert answer.status in ("answered", "not_in_sources")
+    assert 0.0 <= answer.confidence <= 1.0
+    numbers = {c.n for c in answer.citations}
+    assert numbers == set(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        body = learned_engine.source(c.article_id).body
+        assert body[c.start : c.end] == c.quote
+    for flag in answer.flags:
+        assert set(flag.citations) <= numbers
+
+
+def test_learned_mode_checks_claims_with_verbatim_evidence(learned_engine):
+    result = learned_engine.check("The treaty includes a mutual defence clause.")
+    assert result.verdict in ("supported", "contradicted", "not_enough_evidence", "conflicting")
+    for e in result.evidence:
+        assert learned_engine.source(e.article_id).body[e.start : e.end] == e.quote
