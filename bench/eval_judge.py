@@ -33,6 +33,7 @@ QUESTIONS = {
 def run(script: str, judge: Path | None, *args: str) -> dict:
     env = dict(os.environ)
     if judge is not None:
+        env["WIRECHECK_JUDGE"] = "learned"
         env["WIRECHECK_JUDGE_PATH"] = str(judge)
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *args],
