@@ -60,6 +60,7 @@ QA_PER_ARTICLE = {"summedits": 20, "multihop": 2, "realtimeqa": 2}
 PARAPHRASES = {"summedits": 200, "multihop": 600, "realtimeqa": 1500}
 # Training: rule-made pairs per task on top of every labelled dev pair; one epoch.
 TASK_CAPS = {"nli": 5500, "qa": 4500}
+ENTAILMENT_KINDS = frozenset({"identity", "clause-dropped", "with-context", "paraphrase"})
 BATCH = 16
 ENCODER_LR = 3e-5
 HEAD_LR = 1e-3
@@ -156,14 +157,23 @@ def make_pairs(seed: int) -> list[Pair]:
 
 
 def sample_training(pairs, rng: random.Random) -> list:
-    """Every labelled dev pair, and rule-made pairs up to a share per task: the two tasks weigh
-    alike, and each model of the leave-one-set-out report sees about as many pairs."""
-    labelled = [x for x in pairs if x[0].kind == "labelled"]
-    out = list(labelled)
+    """Every labelled dev pair and every rule-made entailment, then rule-made pairs up to a
+    share per task: the two tasks weigh alike, and each model sees about as many pairs.
+
+    Entailments are kept whole because most near-identical pairs are edits (contradictions):
+    sampled at their share, a model learns "almost the same words" means "contradicts" and then
+    calls a sentence a contradiction of itself.
+    """
+    kept = [x for x in pairs if x[0].kind == "labelled" or x[0].kind in ENTAILMENT_KINDS]
+    out = list(kept)
     for task, cap in TASK_CAPS.items():
-        made = [x for x in pairs if x[0].task == task and x[0].kind != "labelled"]
+        made = [
+            x
+            for x in pairs
+            if x[0].task == task and x[0].kind != "labelled" and x[0].kind not in ENTAILMENT_KINDS
+        ]
         rng.shuffle(made)
-        room = max(cap - sum(1 for x in labelled if x[0].task == task), 0)
+        room = max(cap - sum(1 for x in kept if x[0].task == task), 0)
         out += made[:room]
     return out
 

@@ -19,8 +19,8 @@ def test_tuning_is_frozen():
 
 
 def test_a_variant_is_made_by_replacing_fields():
-    variant = dataclasses.replace(TUNING, refute_p=0.95)
-    assert variant.refute_p == 0.95 and TUNING.refute_p != 0.95
+    variant = dataclasses.replace(TUNING, judge_veto=0.95)
+    assert variant.judge_veto == 0.95 and TUNING.judge_veto != 0.95
     assert isinstance(variant, Tuning)
 
 
