@@ -94,7 +94,19 @@ class CrossJudge:
     def compare(self, claim: str, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 3), dtype=np.float32)
-        return self._run("nli", claim, texts)[0]
+        probs = self._run("nli", claim, texts)[0]
+        # A statement entails itself. The model does not know it: its training pairs that look
+        # alike are mostly one-word edits, and it calls a sentence a contradiction of itself
+        # (README, "The judge"). Texts equal but for case and spacing are read as entailed.
+        same = _folded(claim)
+        for i, text in enumerate(texts):
+            if _folded(text) == same:
+                probs[i] = (1.0, 0.0, 0.0)
+        return probs
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def load_judge(kind: str = "learned", folder: Path | None = None) -> Judge | None:
