@@ -66,11 +66,9 @@ def answerability(
         if calibration:
             coef, bias = calibration["coef"], calibration["bias"]
     z = bias + sum(coef[k] * signals[k] for k in coef)
-    threshold = (
-        calibration.get("threshold", TUNING.answerable_threshold)
-        if judged and calibration
-        else TUNING.answerable_threshold
-    )
+    threshold = TUNING.answerable_threshold
+    if judged is not None and calibration:
+        threshold = calibration.get("threshold", threshold)
     return {**signals, "p": 1.0 / (1.0 + math.exp(-z)), "threshold": threshold}
 
 
@@ -83,21 +81,17 @@ def judge_candidates(
     state: CorpusState, evidence: Evidence, question: str, judge: Judge
 ) -> tuple[Evidence, dict[tuple[str, int], float]]:
     """The leading candidates read by the judge: its log-odds per candidate, and the candidates
-    reranked with its reading joining their score (``TUNING.judge_rerank``)."""
+    reranked with its probability joining their score (when ``TUNING.judge_rerank``)."""
     lead = list(evidence.candidates[: TUNING.judged_candidates])
     if not lead:
         return evidence, {}
     probs = judge.answers(question, [state.sentence_text(c.article_id, c.idx) for c in lead])
     judged = {(c.article_id, c.idx): _logit(float(p)) for c, p in zip(lead, probs, strict=True)}
-    if TUNING.judge_rerank == "none":
+    if not TUNING.judge_rerank:
         return evidence, judged
-    top = max(judged.values())
-    boost = {
-        key: float(p) if TUNING.judge_rerank == "prob" else math.exp(judged[key] - top)
-        for key, p in zip(judged, probs, strict=True)
-    }
     rescored = [
-        replace(c, score=c.score + TUNING.judge_weight * boost[(c.article_id, c.idx)]) for c in lead
+        replace(c, score=c.score + TUNING.judge_weight * float(p))
+        for c, p in zip(lead, probs, strict=True)
     ]
     rest = list(evidence.candidates[TUNING.judged_candidates :])
     candidates = sorted(rescored, key=lambda c: -c.score) + rest

@@ -94,17 +94,23 @@ def entities(text: str) -> set[str]:
     return {normalize(m.group(1)) for m in _ENTITY.finditer(text)} - set(_MONTHS) - set(_WEEKDAYS)
 
 
+def opposite(claim_terms: set[str], other_terms: set[str]) -> bool:
+    """One text has a word the other replaced by its antonym ("accepted" / "rejected")."""
+    return any(
+        x in claim_terms and x not in other_terms and y in other_terms and y not in claim_terms
+        for a, b in ANTONYMS
+        for x, y in ((a, b), (b, a))
+    )
+
+
 def mismatch(claim: str, statement: str, facts: str) -> str | None:
     """Why aligned evidence says other than the claim: ``statement`` is the clause or sentence
     whose polarity counts, ``facts`` the text whose numbers and dates count."""
     c_tokens, u_tokens = words(claim), words(statement)
     if negated(c_tokens) != negated(u_tokens):
         return "negation"
-    c_terms, u_terms = set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))
-    for a, b in ANTONYMS:
-        for x, y in ((a, b), (b, a)):
-            if x in c_terms and x not in u_terms and y in u_terms and y not in c_terms:
-                return "opposite"
+    if opposite(set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))):
+        return "opposite"
     c_nums, s_nums = numbers(claim), numbers(facts)
     if c_nums - s_nums and s_nums - c_nums:
         return "number"

@@ -10,7 +10,6 @@ import math
 import numpy as np
 
 from ..signals import (
-    ANTONYMS,
     FALSE_RATING,
     HYPOTHETICAL,
     REPORTED_CLAIM,
@@ -18,6 +17,7 @@ from ..signals import (
     entities,
     negated,
     numbers,
+    opposite,
 )
 from ..text import terms_of_words, words
 
@@ -41,11 +41,6 @@ def pair_signals(a: str, b: str) -> np.ndarray:
     """The rule signals for claim/question ``a`` against evidence ``b``, as floats."""
     a_words, b_words = words(a), words(b)
     a_terms, b_terms = set(terms_of_words(a_words)), set(terms_of_words(b_words))
-    opposite = any(
-        (x in a_terms and y in b_terms and y not in a_terms and x not in b_terms)
-        for p, q in ANTONYMS
-        for x, y in ((p, q), (q, p))
-    )
     a_nums, b_nums = numbers(a), numbers(b)
     a_cal, b_cal = calendar(a), calendar(b)
     names = set(words(" ".join(entities(a))))
@@ -53,7 +48,7 @@ def pair_signals(a: str, b: str) -> np.ndarray:
     return np.array(
         [
             float(negated(a_words) != negated(b_words)),
-            float(opposite),
+            float(opposite(a_terms, b_terms)),
             float(bool(a_nums - b_nums) and bool(b_nums - a_nums)),
             float(bool(a_nums - b_nums)),
             float(bool(a_cal) and bool(b_cal) and not (a_cal & b_cal)),
