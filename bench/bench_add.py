@@ -66,7 +66,7 @@ def main() -> None:
         settings = Settings(
             corpus_dir=Path(tmp) / "corpus",
             store_dir=Path(tmp) / "store",
-            fetch_allow_hosts=("127.0.0.1",),
+            fetch_allow_hosts=(f"127.0.0.1:{server.port}",),
         )
         seconds, per_article, report = timed_run(settings, urls)
         again_seconds, _, again = timed_run(settings, urls)

@@ -12,6 +12,7 @@ import json
 import logging
 import signal
 import sys
+import traceback
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -43,9 +44,11 @@ def open_engine(settings: Settings) -> Engine:
     started = time.perf_counter()
     engine = Engine(settings)
     try:
-        report = engine.reload()
-    except ReloadFailed as exc:
-        log.warning("index update failed (%s); serving the index as it was", exc)
+        # Another process (a separate indexer) may be writing: serve what it last switched to
+        # and follow its next switch, rather than wait for it.
+        report = engine.reload(wait=0.0)
+    except (ReloadFailed, ReloadInProgress) as exc:
+        log.warning("index update did not run (%s); serving the index as it was", exc)
     else:
         for err in report.errors:
             log.warning("skipped %s: %s", err.path, err.reason)
@@ -204,20 +207,36 @@ def _no_engine(settings: Settings) -> Engine:
 
 
 class RedactSecrets(logging.Filter):
-    """Replace secrets in formatted log messages (discord.py's and ours) before they are emitted."""
+    """Replace secrets in log records (discord.py's and ours) before they are emitted: the
+    message, the traceback of an exception logged with it, and a stack dump."""
 
     def __init__(self, *secrets: str | None) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = message
-        for secret in self.secrets:
-            redacted = redacted.replace(secret, "[redacted]")
+        redacted = self.redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # Formatted here, so what the handler prints is the redacted text (a formatter
+            # uses exc_text when it is set).
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
+
+    def excepthook(self, kind, value, tb) -> None:
+        """For ``sys.excepthook``: an uncaught exception's traceback, redacted."""
+        sys.stderr.write(self.redact("".join(traceback.format_exception(kind, value, tb))))
 
 
 def run_bot(settings: Settings, engine_factory: EngineFactory = open_engine) -> int:
@@ -235,6 +254,7 @@ def run_bot(settings: Settings, engine_factory: EngineFactory = open_engine) -> 
     redact = RedactSecrets(token, settings.llm_api_key)
     for handler in root.handlers:
         handler.addFilter(redact)
+    previous_hook, sys.excepthook = sys.excepthook, redact.excepthook
     try:
         asyncio.run(_serve(WirecheckBot(settings, engine_factory), token))
     except discord.LoginFailure:
@@ -250,6 +270,7 @@ def run_bot(settings: Settings, engine_factory: EngineFactory = open_engine) -> 
     except KeyboardInterrupt:
         return 0
     finally:
+        sys.excepthook = previous_hook
         for handler in root.handlers:
             handler.removeFilter(redact)
     return 0
@@ -266,6 +287,4 @@ async def _serve(bot: WirecheckBot, token: str) -> None:
 
 
 def redact_text(text: str, redact: RedactSecrets) -> str:
-    for secret in redact.secrets:
-        text = text.replace(secret, "[redacted]")
-    return text
+    return redact.redact(text)

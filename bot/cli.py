@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from retrieval import (
     Answer,
@@ -21,6 +21,7 @@ from retrieval import (
     ReloadFailed,
     ReloadInProgress,
     Settings,
+    StoreUnavailable,
     add_urls,
     load_settings,
 )
@@ -28,6 +29,7 @@ from retrieval import (
 from . import __version__
 from .progress import stderr_progress
 from .render.text import render_answer, render_article, render_check, render_hits
+from .terminal import json_line, preview, terminal_safe
 
 log = logging.getLogger("wirecheck")
 
@@ -121,8 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return handler[args.command](args, settings)
-    except (FileNotFoundError, ReloadFailed, ReloadInProgress, NoPreviousIndex) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (
+        FileNotFoundError,
+        ReloadFailed,
+        ReloadInProgress,
+        NoPreviousIndex,
+        StoreUnavailable,
+    ) as exc:
+        print(f"error: {terminal_safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -132,11 +140,28 @@ def main(argv: list[str] | None = None) -> int:
         return 141
 
 
-def _open(settings: Settings, args: argparse.Namespace) -> tuple[Engine, IndexReport]:
+def _open(settings: Settings, args: argparse.Namespace) -> tuple[Engine, IndexReport | None]:
+    """The engine, with the index brought up to date first. ``index`` (and ``add``) wait for
+    another writer and fail when the reload fails; the reading commands do not wait and, when
+    the reload cannot run or fails, answer from the index that serves, saying it may be stale."""
     engine = Engine(settings)
-    report = engine.reload(progress=stderr_progress())
+    writing = args.command in ("index", "add")
+    try:
+        report = engine.reload(progress=stderr_progress(), wait=None if writing else 0.0)
+    except (ReloadInProgress, ReloadFailed) as exc:
+        if writing:
+            engine.close()
+            raise
+        print(
+            terminal_safe(f"warning: {exc}; answering from the index as it is (it may be stale)"),
+            file=sys.stderr,
+        )
+        return engine, None
+    except BaseException:
+        engine.close()
+        raise
     for err in report.errors:
-        print(f"skipped {err.path}: {err.reason}", file=sys.stderr)
+        print(terminal_safe(f"skipped {err.path}: {err.reason}"), file=sys.stderr)
     if report.changed or args.command == "index":
         print(report.summary(), file=sys.stderr)
     return engine, report
@@ -153,8 +178,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     else:
         engine, report = _open(settings, args)
         engine.close()
-    if args.json:
-        print(json.dumps(report.to_json()))
+    if args.json and report is not None:
+        print(json_line(report.to_json()))
     return 0
 
 
@@ -163,16 +188,17 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     out: dict[str, Any] = report.to_json()
     if not args.json:
         for item in report.items:
-            print(f"{item.status:9}  {item.article_id}  {item.title}")
+            print(terminal_safe(f"{item.status:9}  {item.article_id}  {item.title}"))
         for failure in report.failures:
-            print(f"failed     {failure.url}: {failure.reason}")
+            print(terminal_safe(f"failed     {failure.url}: {failure.reason}"))
         print(report.summary())
     if not args.no_index and any(i.status != "unchanged" for i in report.items):
         engine, index_report = _open(settings, args)
         engine.close()
-        out["index"] = index_report.to_json()
+        if index_report is not None:
+            out["index"] = index_report.to_json()
     if args.json:
-        print(json.dumps(out, ensure_ascii=False))
+        print(json_line(out))
     return 1 if report.failures else 0
 
 
@@ -218,22 +244,40 @@ def _run_items(
     engine, _ = _open(settings, args)
     try:
         if args.batch:
-            with args.batch.open(encoding="utf-8") as fh:
+            with args.batch.open("rb") as fh:
                 return _run_batch(engine, fh, field, run, render, args.json)
         try:
             result = run(engine, text)
         except QuestionError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {terminal_safe(str(exc))}", file=sys.stderr)
             return 2
-        print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else render(result))
+        print(json_line(result.to_json()) if args.json else terminal_safe(render(result)))
         return 0
     finally:
         engine.close()
 
 
-def _batch_items(fh: TextIO, field: str) -> Iterator[tuple[str | None, str | None, str | None]]:
-    """(id, text, error) per non-blank line."""
-    for lineno, line in enumerate(fh, 1):
+# One batch line: far more than any question; a longer line is refused, the rest go on.
+MAX_BATCH_LINE_BYTES = 1_000_000
+MAX_ID_CHARS = 200
+
+
+def _batch_items(fh: BinaryIO, field: str) -> Iterator[tuple[str | None, str | None, str | None]]:
+    """(id, text, error) per non-blank line. Each line is decoded and parsed on its own, so a
+    bad byte, a line nested too deep or a line too long costs that line only."""
+    lineno = 0
+    while raw := fh.readline(MAX_BATCH_LINE_BYTES + 1):
+        lineno += 1
+        if len(raw) > MAX_BATCH_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := fh.readline(MAX_BATCH_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield None, None, f"line {lineno}: longer than {MAX_BATCH_LINE_BYTES:,} bytes"
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield None, None, f"line {lineno}: not valid UTF-8 (byte {exc.start + 1})"
+            continue
         if not line.strip():
             continue
         try:
@@ -241,16 +285,29 @@ def _batch_items(fh: TextIO, field: str) -> Iterator[tuple[str | None, str | Non
         except json.JSONDecodeError as exc:
             yield None, None, f"line {lineno}: not JSON ({exc.msg})"
             continue
-        item_id = str(item["id"]) if isinstance(item, dict) and "id" in item else None
+        except RecursionError:
+            yield None, None, f"line {lineno}: nested too deeply to be a batch item"
+            continue
+        item_id = _item_id(item.get("id")) if isinstance(item, dict) else None
         if not isinstance(item, dict) or not isinstance(item.get(field), str):
             yield item_id, None, f'line {lineno}: expected {{"id": ..., "{field}": "..."}}'
             continue
-        yield str(item.get("id", lineno)), item[field], None
+        yield item_id or str(lineno), item[field], None
+
+
+def _item_id(value: object) -> str | None:
+    """The id as given when it is a short scalar; otherwise a printable prefix of it."""
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float, bool)):
+        text = str(value)
+        return text if len(text) <= MAX_ID_CHARS and text.isprintable() else preview(text)
+    return preview(json.dumps(value)[:MAX_ID_CHARS])
 
 
 def _run_batch(
     engine: Engine,
-    fh: TextIO,
+    fh: BinaryIO,
     field: str,
     run: Callable[[Engine, str], Answer | ClaimCheck],
     render: Callable[[Any], str],
@@ -265,12 +322,14 @@ def _run_batch(
                 error = str(exc)
         if error is not None:
             failures += 1
-            out = {"id": item_id, field: text, "error": error}
-            print(json.dumps(out, ensure_ascii=False) if as_json else f"[{item_id}] error: {error}")
+            # Refused input is echoed as a short prefix only (it may be megabytes, or not text).
+            echo = preview(text) if text is not None else None
+            out = {"id": item_id, field: echo, "error": error}
+            print(json_line(out) if as_json else terminal_safe(f"[{item_id}] error: {error}"))
         elif as_json:
-            print(json.dumps(result.to_json(item_id), ensure_ascii=False))
+            print(json_line(result.to_json(item_id)))
         else:
-            print(f"[{item_id}] {render(result)}\n")
+            print(terminal_safe(f"[{item_id}] {render(result)}") + "\n")
         sys.stdout.flush()
     return 1 if failures else 0
 
@@ -283,7 +342,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     engine.close()
     if args.json:
         print(
-            json.dumps(
+            json_line(
                 [
                     {
                         "article_id": h.article.id,
@@ -295,12 +354,11 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
                         "snippet": h.snippet,
                     }
                     for h in hits
-                ],
-                ensure_ascii=False,
+                ]
             )
         )
     else:
-        print(render_hits(hits))
+        print(terminal_safe(render_hits(hits)))
     return 0
 
 
@@ -310,13 +368,15 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     engine.close()
     if article is None:
         print(
-            f"error: no article with id {args.article_id!r} (try `wirecheck sources`)",
+            terminal_safe(
+                f"error: no article with id {args.article_id!r} (try `wirecheck sources`)"
+            ),
             file=sys.stderr,
         )
         return 1
     if args.json:
         print(
-            json.dumps(
+            json_line(
                 {
                     "article_id": article.id,
                     "title": article.title,
@@ -327,12 +387,11 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
                     "path": article.path,
                     "metadata": dict(article.metadata),
                     "body": article.body,
-                },
-                ensure_ascii=False,
+                }
             )
         )
     else:
-        print(render_article(article))
+        print(terminal_safe(render_article(article)))
     return 0
 
 

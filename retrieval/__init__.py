@@ -7,6 +7,7 @@ from .adding import AddedItem, AddFailure, AddReport, add_urls
 from .corpus import ArticleFormatError, load_corpus
 from .engine import Engine, NoPreviousIndex, QuestionError, ReloadFailed, ReloadInProgress
 from .fetch import FetchError
+from .opening import StoreUnavailable
 from .settings import Settings, load_settings
 from .types import (
     Answer,
@@ -43,6 +44,7 @@ __all__ = [
     "ReloadInProgress",
     "Settings",
     "SourceHit",
+    "StoreUnavailable",
     "add_urls",
     "load_corpus",
     "load_settings",

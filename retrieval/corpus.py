@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,10 @@ _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", r
 _KNOWN = {"id", "title", "outlet", "url", "published", "author"}
 _ID_CHARS = re.compile(r"[^a-z0-9-]+")
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Titles, outlets and authors are shown in every answer: longer ones are cut at load.
+MAX_FIELD_CHARS = 300
+# Characters that show nothing: spaces and separators, controls, format marks (U+200B).
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 
 
 class ArticleFormatError(ValueError):
@@ -35,12 +41,92 @@ class CorpusFile:
     content_hash: str
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    return sorted(p for p in corpus_dir.rglob("*.md") if p.is_file() and _visible(p, corpus_dir))
+def corpus_files(
+    corpus_dir: Path, follow_links: bool = False
+) -> tuple[list[Path], list[LoadError]]:
+    """The article files under ``corpus_dir`` (``*.md``, hidden names skipped), and the names
+    that cannot be used: not valid UTF-8, or a symbolic link leading outside the folder (unless
+    ``follow_links``). Folder and file links follow the same rule; a file reached twice
+    through links counts once."""
+    root = corpus_dir.resolve()
+    found: dict[Path, Path] = {}  # real path -> path under the corpus folder
+    errors: list[LoadError] = []
+    walked: set[Path] = set()
+
+    def refuse(path: Path, reason: str) -> None:
+        errors.append(LoadError(display_name(path, corpus_dir), reason))
+
+    def walk(folder: Path) -> None:
+        real = folder.resolve()
+        if real in walked:
+            return  # a link loop, or a folder reached twice
+        walked.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            refuse(folder, f"unreadable folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError:
+                continue
+            if not (is_dir or (is_file and entry.name.endswith(".md"))):
+                continue
+            if not _utf8(entry.name):
+                refuse(path, "the file name is not valid UTF-8; rename it to index it")
+                continue
+            if entry.is_symlink() and not follow_links:
+                target = path.resolve()
+                if not target.is_relative_to(root):
+                    refuse(
+                        path,
+                        "a symbolic link to outside the corpus folder (not followed; set "
+                        "WIRECHECK_CORPUS_FOLLOW_LINKS=true to follow links)",
+                    )
+                    continue
+            if is_dir:
+                walk(path)
+            else:
+                found.setdefault(path.resolve(), path)
+
+    walk(corpus_dir)
+    return sorted(found.values()), errors
 
 
-def _visible(path: Path, root: Path) -> bool:
-    return not any(part.startswith(".") for part in path.relative_to(root).parts)
+def display_name(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as text that can always be printed and stored."""
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def visible(text: str) -> bool:
+    """True when ``text`` shows at least one character (not only spaces, U+200B, controls)."""
+    return any(unicodedata.category(c) not in _INVISIBLE for c in text)
+
+
+def _field(value: object) -> str:
+    """A one-line metadata field: controls removed, runs of space collapsed, capped."""
+    text = "".join(" " if unicodedata.category(c)[0] in _INVISIBLE else c for c in _scalar(value))
+    text = " ".join(text.split())
+    if not visible(text):
+        return ""
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1].rstrip() + "…"
 
 
 def read_corpus_file(path: Path, root: Path) -> CorpusFile:
@@ -71,7 +157,11 @@ def parse_article(file: CorpusFile) -> Article:
     body = text[m.end() :].strip("\n").rstrip()
     if not body.strip():
         raise ArticleFormatError("article has no body text")
-    title = _scalar(meta.get("title"))
+    if not visible(body):
+        raise ArticleFormatError(
+            "article body has no visible text (only spaces or invisible marks)"
+        )
+    title = _field(meta.get("title"))
     if not title:
         raise ArticleFormatError("missing 'title'")
     article_id = _scalar(meta.get("id")) or _id_from_path(file.rel)
@@ -84,10 +174,10 @@ def parse_article(file: CorpusFile) -> Article:
         body=body,
         path=file.rel,
         content_hash=file.content_hash,
-        outlet=_scalar(meta.get("outlet")) or None,
+        outlet=_field(meta.get("outlet")) or None,
         published=_published(meta.get("published")),
         url=_scalar(meta.get("url")) or None,
-        author=_scalar(meta.get("author")) or None,
+        author=_field(meta.get("author")) or None,
         metadata=extra,
     )
 
@@ -151,16 +241,18 @@ def parse_files(files: Iterable[CorpusFile]) -> tuple[list[Article], list[LoadEr
     return articles, errors
 
 
-def load_corpus(corpus_dir: Path) -> tuple[list[Article], list[LoadError]]:
+def load_corpus(
+    corpus_dir: Path, follow_links: bool = False
+) -> tuple[list[Article], list[LoadError]]:
     """Load every article under ``corpus_dir``; the rest load when some files are broken."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
     files = []
-    errors = []
-    for path in corpus_files(corpus_dir):
+    paths, errors = corpus_files(corpus_dir, follow_links)
+    for path in paths:
         try:
             files.append(read_corpus_file(path, corpus_dir))
         except OSError as exc:
-            errors.append(LoadError(path.relative_to(corpus_dir).as_posix(), f"unreadable: {exc}"))
+            errors.append(LoadError(display_name(path, corpus_dir), f"unreadable: {exc}"))
     articles, parse_errors = parse_files(files)
     return articles, errors + parse_errors

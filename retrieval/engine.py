@@ -19,6 +19,7 @@ from .indexer import (
     prepare_store,
     validate_generation,
 )
+from .inputs import InputError, clean_text
 from .judge import Judge, load_judge
 from .opening import open_index
 from .pipeline import ClaimVerifier, ExtractiveAnswerer, HybridRetriever, Pipeline
@@ -26,17 +27,15 @@ from .search import search_sources, suggest
 from .served import Served
 from .settings import Settings
 from .state import CorpusState
+from .store import PASSAGES, SENTENCES
 from .types import Answer, Article, ClaimCheck, CorpusStats, IndexReport, SourceHit
+from .writer import ReloadInProgress, WriterLock
 
 log = logging.getLogger(__name__)
 
 
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message says why."""
-
-
-class ReloadInProgress(RuntimeError):
-    """Another reload (or rollback) is running; only one runs at a time."""
 
 
 class ReloadFailed(RuntimeError):
@@ -77,7 +76,10 @@ class Engine:
         )
         self.judge = judge or load_judge(settings.judge, settings.judge_path)
         self._reload_lock = threading.Lock()
-        self._table, self._vectors = open_index(settings, self.embedder)
+        self._writer = WriterLock(settings.store_dir)
+        self._table, self._vectors = open_index(settings, self.embedder, self._writer)
+        # What the store looked like when this process last read or wrote it (writer.py).
+        self._seen = self._store_mark()
         self._served = Served(self._table)
         self.pipeline = Pipeline(
             retriever=HybridRetriever(self._vectors, self.embedder),
@@ -100,20 +102,26 @@ class Engine:
 
     # -- index -------------------------------------------------------------------------------
 
-    def reload(self, progress: Progress | None = None) -> IndexReport:
+    def reload(self, progress: Progress | None = None, wait: float | None = None) -> IndexReport:
         """Bring the index in line with the corpus folder without stopping service.
 
-        Raises ReloadInProgress when another reload runs, ReloadFailed when this one fails (the
-        generation that served before keeps serving).
+        Raises ReloadInProgress when another reload (in this process or another) still runs
+        after ``wait`` seconds (default: the ``writer_wait_seconds`` setting), ReloadFailed
+        when this one fails (the generation that served before keeps serving).
         """
-        with self._exclusive("reload"):
+        with self._exclusive("a reload", wait):
             started = time.perf_counter()
             stage = "preparing the store"
             try:
                 prepare_store(self._table, self._vectors, self.embedder)
                 stage = "embedding"
                 gen, plan = build_generation(
-                    self.settings.corpus_dir, self._table, self._vectors, self.embedder, progress
+                    self.settings.corpus_dir,
+                    self._table,
+                    self._vectors,
+                    self.embedder,
+                    progress,
+                    self.settings.corpus_follow_links,
                 )
                 if gen is None:
                     return plan.report(time.perf_counter() - started)
@@ -133,7 +141,7 @@ class Engine:
 
     def rollback(self) -> IndexReport:
         """Serve the previous index state again; the one served until now becomes previous."""
-        with self._exclusive("rollback"):
+        with self._exclusive("a rollback"):
             started = time.perf_counter()
             previous = self._table.generation("previous")
             if previous is None:
@@ -152,13 +160,39 @@ class Engine:
             )
 
     @contextmanager
-    def _exclusive(self, what: str) -> Iterator[None]:
+    def _exclusive(
+        self, what: str, wait: float | None = None, write: bool = True
+    ) -> Iterator[None]:
+        """One reload at a time in this process; with ``write``, the store's writer lock too
+        (one writer across processes), and a view of the vectors that includes what other
+        processes wrote."""
         if not self._reload_lock.acquire(blocking=False):
-            raise ReloadInProgress(f"cannot {what}: a reload is already running; try again soon")
+            raise ReloadInProgress(
+                f"cannot start {what}: a reload is already running; try again soon"
+            )
         try:
-            yield
+            if not write:
+                self._follow_other_writers()
+                yield
+                return
+            wait = self.settings.writer_wait_seconds if wait is None else wait
+            with self._writer.hold(what.removeprefix("a "), wait):
+                self._follow_other_writers()
+                try:
+                    yield
+                finally:
+                    self._seen = self._store_mark()
         finally:
             self._reload_lock.release()
+
+    def _store_mark(self) -> tuple[object, ...]:
+        return (*self._table.mark(), self._vectors.count(PASSAGES), self._vectors.count(SENTENCES))
+
+    def _follow_other_writers(self) -> None:
+        mark = self._store_mark()
+        if mark != self._seen and self._vectors.reopen():
+            log.info("the store was written by another process: reopened the vector index")
+        self._seen = mark
 
     def _discard_unserved(self) -> None:
         try:
@@ -182,7 +216,7 @@ class Engine:
         gen = self._table.generation()
         if not self._served.built or gen == self._served.generation:
             return False
-        with self._exclusive("refresh"):
+        with self._exclusive("a refresh", write=False):
             self._served.swap(gen, self._served.beside(gen))
         return True
 
@@ -211,13 +245,20 @@ class Engine:
         return self.pipeline.check(self.state, self._check_question(claim, "claim"))
 
     def _check_question(self, question: str, what: str = "question") -> str:
-        question = " ".join((question or "").split())
+        limit = self.settings.max_question_chars
+        raw = question or ""
+        # Far past the limit: refused before any work is spent on the text.
+        if len(raw) > 4 * limit + 1000:
+            raise QuestionError(f"the {what} is {len(raw)} characters long; the limit is {limit}")
+        try:
+            question = clean_text(raw, what)
+        except InputError as exc:
+            raise QuestionError(str(exc)) from None
         if not question:
             raise QuestionError(f"the {what} is empty")
-        if len(question) > self.settings.max_question_chars:
+        if len(question) > limit:
             raise QuestionError(
-                f"the {what} is {len(question)} characters long; the limit is "
-                f"{self.settings.max_question_chars}"
+                f"the {what} is {len(question)} characters long; the limit is {limit}"
             )
         return question
 

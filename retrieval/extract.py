@@ -102,7 +102,7 @@ def extract_article(html: bytes | str, url: str) -> ExtractedArticle:
         canonical_url=canonical,
         outlet=_meta(tree, "og:site_name") or None,
         outlet_guess=_clean(getattr(doc, "sitename", None)) or _host(canonical),
-        published=_published(tree) or _iso(getattr(doc, "date", None)),
+        published=_published(tree) or _stated(getattr(doc, "date", None), html),
         author=_author(tree) or _clean(getattr(doc, "author", None)) or None,
     )
 
@@ -147,14 +147,46 @@ def _canonical(tree: HtmlElement, url: str) -> str:
     return canonical_url(url)
 
 
+# Where pages state their publication date, in the order trusted.
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "DC.date.issued",
+    "dcterms.created",
+    "date",
+)
+
+
 def _published(tree: HtmlElement) -> str | None:
-    for name in ("article:published_time", "og:published_time", "datePublished", "pubdate"):
+    """The publication date the page states in its metadata, or None."""
+    for name in _DATE_META:
         if value := _iso(_meta(tree, name)):
             return value
-    for value in tree.xpath("//time[@itemprop='datePublished']/@datetime"):
+    for value in tree.xpath("//time[@itemprop='datePublished' or @pubdate]/@datetime"):
         if found := _iso(value):
             return found
     return _iso(_json_ld_date(tree))
+
+
+def _stated(guess: str | None, html: bytes | str) -> str | None:
+    """trafilatura's date, only when the page states that very day (``2025-06-23`` or a
+    ``/2025/06/23/`` path): its guesses fill a bare year in as January 1st, and an unknown
+    date is better than a made-up one."""
+    day = _iso(guess)
+    if not day or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day[:10]):
+        return None
+    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    y, m, d = day[:10].split("-")
+    if f"{y}-{m}-{d}" in text or f"/{y}/{m}/{d}/" in text:
+        return day[:10]
+    return None
 
 
 def _json_ld_date(tree: HtmlElement) -> str | None:
@@ -163,7 +195,14 @@ def _json_ld_date(tree: HtmlElement) -> str | None:
             data = json.loads(script)
         except ValueError:
             continue
-        for item in data if isinstance(data, list) else [data]:
+        items = list(data) if isinstance(data, list) else [data]
+        items += [
+            g
+            for i in list(items)
+            if isinstance(i, dict) and isinstance(i.get("@graph"), list)
+            for g in i["@graph"]
+        ]
+        for item in items:
             if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
                 return item["datePublished"]
     return None

@@ -3,8 +3,9 @@
 A URL is vetted before any connection (scheme, user info, IP literals in any spelling, localhost
 names); the host is then resolved once, every address it resolves to must be public, and the socket
 goes to one of those vetted addresses, so DNS cannot answer differently between check and connect.
-Redirects are followed by hand and every hop is vetted again. Hosts listed in
-``settings.fetch_allow_hosts`` skip the address checks (operators' own servers, tests on loopback).
+Redirects are followed by hand and every hop is vetted again. Hosts and ports listed in
+``settings.fetch_allow_hosts`` skip the address checks (operators' own servers, tests on loopback);
+see ``netguard.AllowList``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import httpcore
 import httpx
 import tenacity
 
-from .netguard import address_problem, allow_list, host_key, host_problem, resolve
+from .netguard import AllowList, address_problem, allow_list, host_problem, resolve
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class Fetched:
     body: bytes
 
 
-def check_url(url: str, allow_hosts: frozenset[str]) -> httpx.URL:
+def check_url(url: str, allow_hosts: AllowList) -> httpx.URL:
     """Parse and vet one URL before anything is sent; raise FetchError saying why it is refused."""
     try:
         parsed = httpx.URL(url)
@@ -96,7 +97,8 @@ def check_url(url: str, allow_hosts: frozenset[str]) -> httpx.URL:
     host = parsed.host
     if not host:
         raise FetchError(url, "refused: the URL has no host")
-    if host_key(host) not in allow_hosts and (problem := host_problem(host)):
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    if not allow_hosts.allows(host, port) and (problem := host_problem(host)):
         raise FetchError(url, f"refused: {host} is {problem}")
     return parsed
 
@@ -149,7 +151,7 @@ class _PinnedBackend(httpcore.NetworkBackend):
     The URL keeps its host name, so the Host header, TLS SNI and certificate checks are unchanged.
     """
 
-    def __init__(self, allow_hosts: frozenset[str], resolver: Resolver) -> None:
+    def __init__(self, allow_hosts: AllowList, resolver: Resolver) -> None:
         self._allow = allow_hosts
         self._resolver = resolver
         self._sockets = httpcore.SyncBackend()
@@ -180,7 +182,7 @@ class _PinnedBackend(httpcore.NetworkBackend):
             addresses = self._resolver(host, port)
         except OSError:
             raise _Refused(f"could not resolve {host}") from None
-        if host_key(host) in self._allow:
+        if self._allow.allows(host, port):
             return addresses
         for address in addresses:
             problem = address_problem(ipaddress.ip_address(address))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import CorpusFile, corpus_files, parse_files, read_corpus_file
+from .corpus import CorpusFile, corpus_files, display_name, parse_files, read_corpus_file
 from .embedding import Embedder
 from .passages import CHUNKING_VERSION, Units, sentence_unit_id, unit_ids_of, units_of
 from .store import PASSAGES, SCHEMA_VERSION, SENTENCES, IndexTable, VectorIndex
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 ARTICLES_PER_BATCH = 64
 # How much the title pulls a passage vector towards the article's topic.
 TITLE_WEIGHT = 0.3
+# Articles whose units the integrity probe reads back (first, middle, last of the generation).
+PROBE_ARTICLES = 3
 Progress = Callable[[int, int], None]
 
 
@@ -61,18 +63,22 @@ def expected_meta(embedder: Embedder) -> dict[str, str]:
     return {"schema": SCHEMA_VERSION, "model": embedder.model_id, "chunking": CHUNKING_VERSION}
 
 
-def plan_changes(corpus_dir: Path, indexed: dict[str, tuple[str, str]]) -> Plan:
+def plan_changes(
+    corpus_dir: Path, indexed: dict[str, tuple[str, str]], follow_links: bool = False
+) -> Plan:
     """Compare the corpus on disk with the served fingerprints; parse only changed files."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
     by_path = {(path, digest): aid for aid, (path, digest) in indexed.items()}
     plan = Plan()
     changed: list[CorpusFile] = []
-    for path in corpus_files(corpus_dir):
+    paths, plan.errors = corpus_files(corpus_dir, follow_links)
+    unreadable: list[LoadError] = []
+    for path in paths:
         try:
             file = read_corpus_file(path, corpus_dir)
         except OSError as exc:
-            plan.errors.append(LoadError(path.relative_to(corpus_dir).as_posix(), str(exc)))
+            unreadable.append(LoadError(display_name(path, corpus_dir), f"unreadable: {exc}"))
             continue
         aid = by_path.get((file.rel, file.content_hash))
         if aid is not None:
@@ -80,8 +86,10 @@ def plan_changes(corpus_dir: Path, indexed: dict[str, tuple[str, str]]) -> Plan:
         else:
             changed.append(file)
     articles, errors = parse_files(changed)
-    plan.errors.extend(errors)
-    broken_paths = {e.path for e in errors}
+    plan.errors.extend(unreadable + errors)
+    # A file that cannot be read or parsed now keeps its last good version in the index; a
+    # name refused (not UTF-8, a link leading out) does not.
+    broken_paths = {e.path for e in unreadable + errors}
     for article in articles:
         if article.id in plan.members:
             plan.errors.append(LoadError(article.path, f"duplicate id {article.id!r}"))
@@ -119,6 +127,7 @@ def build_generation(
     vectors: VectorIndex,
     embedder: Embedder,
     progress: Progress | None = None,
+    follow_links: bool = False,
 ) -> tuple[int | None, Plan]:
     """Index what changed into a new generation beside the served one; do not switch to it.
 
@@ -126,7 +135,7 @@ def build_generation(
     target, an earlier run killed after embedding) are not embedded again.
     """
     current = table.generation()
-    plan = plan_changes(corpus_dir, table.fingerprints(current))
+    plan = plan_changes(corpus_dir, table.fingerprints(current), follow_links)
     if not plan.changed and current is not None:
         return None, plan
     ready, pending = table.ready(), table.pending()
@@ -166,18 +175,28 @@ def check_counts(table: IndexTable, vectors: VectorIndex, gen: int) -> tuple[int
 
 
 def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> None:
-    """Counts, then a test query: the store must serve every unit of ``gen``."""
+    """The integrity probe: counts, sample units read back and compared with the manifest,
+    then a test query. Raises IndexDamaged when the store cannot serve ``gen``."""
     _, want_s = check_counts(table, vectors, gen)
-    probes = table.sample(gen, 3)
+    probes = [a for a in table.sample(gen, PROBE_ARTICLES) if units_of(a).sentences]
     if not probes or not want_s:
         return
-    ids = [sentence_unit_id(a, 0) for a in probes if units_of(a).sentences]
-    found = vectors.vectors(SENTENCES, ids)
-    missing = [i for i in ids if i not in found]
+    expected: dict[str, tuple[str, int, int]] = {}
+    for article in probes:
+        spans = units_of(article).sentences
+        for j in {0, len(spans) - 1}:
+            expected[sentence_unit_id(article, j)] = (article.id, spans[j].start, spans[j].end)
+    found = vectors.units(SENTENCES, sorted(expected))
+    missing = [i for i in expected if i not in found]
     if missing:
         raise IndexDamaged(f"units missing from the vector store: {', '.join(missing)}")
+    for unit_id, (where, vector) in found.items():
+        if where != expected[unit_id]:
+            raise IndexDamaged(f"unit {unit_id} does not lie where the manifest says")
+        if vector.ndim != 1 or not vector.size or not np.isfinite(vector).all():
+            raise IndexDamaged(f"the vector of unit {unit_id} reads back wrong")
     # The vector index answers queries (it is approximate: its own vector need not come first).
-    probe = next(iter(found.values()))
+    probe = next(iter(found.values()))[1]
     for kind in (PASSAGES, SENTENCES):
         if not vectors.query(kind, probe, 5):
             raise IndexDamaged(f"a test query on the {kind} index returned nothing")

@@ -100,8 +100,55 @@ def host_problem(host: str) -> str | None:
     return address_problem(ip)
 
 
-def allow_list(hosts: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(host_key(h.strip().strip("[]")) for h in hosts if h.strip())
+# A host listed without a port is allowed on the web's ports only; any other port is named.
+DEFAULT_PORTS = (80, 443)
+ANY_PORT = -1
+
+
+class AllowList:
+    """Hosts (with ports) a fetch may reach although private or loopback.
+
+    ``host`` allows ports 80 and 443, ``host:8080`` that port, ``host:*`` every port; IPv6
+    addresses go in brackets when a port follows (``[::1]:8080``). Per port, so an
+    allowlisted service cannot redirect the fetcher to another service on the same machine.
+    """
+
+    def __init__(self, entries: frozenset[tuple[str, int]] = frozenset()):
+        self.entries = entries
+
+    def allows(self, host: str, port: int | None) -> bool:
+        key = host_key(host.strip("[]"))
+        return (key, ANY_PORT) in self.entries or (key, port) in self.entries
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+
+def allow_list(hosts: tuple[str, ...]) -> AllowList:
+    entries: set[tuple[str, int]] = set()
+    for raw in hosts:
+        host, ports = _allow_entry(raw.strip())
+        entries.update((host, p) for p in ports)
+    return AllowList(frozenset(entries))
+
+
+def _allow_entry(text: str) -> tuple[str, tuple[int, ...]]:
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, ""  # a name, or a bare IPv6 address
+    if not host:
+        raise ValueError(f"fetch_allow_hosts: {text!r} names no host")
+    if port == "*":
+        return host_key(host), (ANY_PORT,)
+    if not port:
+        return host_key(host), DEFAULT_PORTS
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"fetch_allow_hosts: {text!r} has a bad port (a number, or *)")
+    return host_key(host), (int(port),)
 
 
 def host_key(host: str) -> str:

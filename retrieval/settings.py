@@ -35,6 +35,10 @@ class Settings:
     max_citations: int = 5
     max_quote_chars: int = 300
     max_question_chars: int = 2000
+    # One writer per store: a second reload waits this long for the first, then is refused.
+    writer_wait_seconds: float = 30.0
+    # Symbolic links under the corpus folder that lead outside it are skipped unless allowed.
+    corpus_follow_links: bool = False
     # Fetching (wirecheck add): private and loopback hosts are refused unless listed here.
     fetch_allow_hosts: tuple[str, ...] = ()
     fetch_timeout_seconds: float = 20.0
@@ -53,6 +57,9 @@ class Settings:
     def __post_init__(self) -> None:
         if self.judge not in ("learned", "rules"):
             raise ValueError(f"judge must be 'learned' or 'rules', not {self.judge!r}")
+        from .netguard import allow_list  # light; checks each entry's form
+
+        allow_list(self.fetch_allow_hosts)
 
     def with_overrides(self, **overrides: Any) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
@@ -70,6 +77,8 @@ def _coerce(raw: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = None
         elif "Path" in kind:
             out[key] = Path(value).expanduser()
+        elif kind.startswith("bool"):
+            out[key] = _boolean(key, value)
         elif kind.startswith("int"):
             out[key] = int(value)
         elif kind.startswith("float"):
@@ -80,6 +89,17 @@ def _coerce(raw: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{key} must be true or false, not {value!r}")
 
 
 def load_settings(

@@ -77,9 +77,18 @@ class IndexTable:
     def close(self) -> None:
         self._db.close()
 
+    def mark(self) -> tuple[int, str, str]:
+        """Moves whenever a generation is made or switched to, by any process."""
+        seq = self._rows("SELECT seq FROM sqlite_sequence WHERE name = 'generations'")
+        meta = self.meta()
+        return (int(seq[0][0]) if seq else 0, meta.get("current", ""), meta.get("previous", ""))
+
+    def has_legacy(self) -> bool:
+        return bool(self._rows("SELECT name FROM sqlite_master WHERE name = 'articles'"))
+
     def legacy_articles(self) -> list[Article] | None:
         """Articles of a schema-1 store (one unversioned table), or None."""
-        if not self._rows("SELECT name FROM sqlite_master WHERE name = 'articles'"):
+        if not self.has_legacy():
             return None
         return [_load(r[0]) for r in self._rows("SELECT data FROM articles ORDER BY id")]
 
@@ -282,9 +291,11 @@ class VectorIndex:
     for vectors as well as by query, which the vector-store abstraction does not cover.
     """
 
-    def __init__(self, client, prefix: str):
+    def __init__(self, client, prefix: str, reopen=None):
         self._client = client
         self._prefix = prefix
+        # Returns a new client over the same store (embedded stores only): see ``reopen``.
+        self._reopen = reopen
         self._max_batch = int(client.get_max_batch_size())
         self.collections = {}
         for kind in (PASSAGES, SENTENCES):
@@ -303,13 +314,26 @@ class VectorIndex:
         if close is not None:
             close()
 
+    def reopen(self) -> bool:
+        """Read the store afresh after another process wrote to it; False when the client
+        needs no reopening (a Chroma server serves every client the same view).
+
+        Closing the last client on a path stops Chroma's system for it, so the new client
+        loads the vector indexes from disk. (Engines sharing one store inside one process
+        share one view, which needs no reopening between them.)"""
+        if self._reopen is None:
+            return False
+        self.close()
+        self.__init__(self._reopen(), self._prefix, self._reopen)
+        return True
+
     def reset(self) -> None:
         for kind in (PASSAGES, SENTENCES):
             try:
                 self._client.delete_collection(f"{self._prefix}-{kind}")
             except Exception:  # noqa: BLE001 - a missing collection is already reset
                 log.debug("collection %s-%s absent on reset", self._prefix, kind)
-        self.__init__(self._client, self._prefix)
+        self.__init__(self._client, self._prefix, self._reopen)
 
     def count(self, kind: str) -> int:
         return self.collections[kind].count()
@@ -358,6 +382,24 @@ class VectorIndex:
             (i, 1.0 - float(d))
             for i, d in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
+
+    def units(
+        self, kind: str, ids: Sequence[str]
+    ) -> dict[str, tuple[tuple[str, int, int], np.ndarray]]:
+        """unit id -> ((article id, start, end), vector) as stored, for the integrity probe."""
+        if not ids:
+            return {}
+        got = self.collections[kind].get(ids=list(ids), include=["embeddings", "metadatas"])
+        out = {}
+        for i, v, meta in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True):
+            meta = meta or {}
+            where = (
+                str(meta.get("article_id")),
+                int(meta.get("start", -1)),
+                int(meta.get("end", -1)),
+            )
+            out[i] = (where, np.asarray(v, dtype=np.float32))
+        return out
 
     def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:

@@ -209,7 +209,9 @@ class FakeEngine:
         self._work("stats")
         return make_stats()
 
-    def reload(self, progress: Callable[[int, int], None] | None = None) -> IndexReport:
+    def reload(
+        self, progress: Callable[[int, int], None] | None = None, wait: float | None = None
+    ) -> IndexReport:
         self._work("reload")
         for done in range(1, self.progress_steps + 1):
             if progress is not None:

@@ -33,11 +33,11 @@ def server():
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, server: LoopbackServer) -> Settings:
     return Settings(
         corpus_dir=tmp_path / "corpus",
         store_dir=tmp_path / "store",
-        fetch_allow_hosts=("127.0.0.1",),
+        fetch_allow_hosts=(f"127.0.0.1:{server.port}",),
         fetch_timeout_seconds=5.0,
     )
 
@@ -348,7 +348,7 @@ def test_every_dns_answer_must_be_public(server, settings):
 
 def test_connection_goes_to_the_vetted_address_with_the_original_host(server, settings):
     url = article(server, "/pinned")
-    pinned = dataclasses.replace(settings, fetch_allow_hosts=("news.test",))
+    pinned = dataclasses.replace(settings, fetch_allow_hosts=(f"news.test:{server.port}",))
     resolver = {"news.test": ["127.0.0.1"]}
     with Fetcher(pinned, resolver=lambda host, port: resolver[host]) as fetcher:
         fetched = fetcher.fetch(url.replace("127.0.0.1", "news.test"))
@@ -425,6 +425,7 @@ def test_refused_connection_is_retried_then_reported(settings):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens here once the socket closes
     waits: list[float] = []
+    settings = dataclasses.replace(settings, fetch_allow_hosts=(f"127.0.0.1:{port}",))
     with Fetcher(settings, sleep=waits.append) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.fetch(f"http://127.0.0.1:{port}/a")
     assert str(caught.value).startswith("could not connect")

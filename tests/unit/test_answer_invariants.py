@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval import Answer, Engine, QuestionError
+from retrieval.inputs import clean_text
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -93,7 +94,8 @@ _printable = st.text(
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(question=_printable)
 def test_answer_invariants_hold_for_any_printable_question(engine, question):
-    if not question.strip():
+    # Controls and format marks (U+200B...) are removed first; nothing left is an empty question.
+    if not clean_text(question):
         with pytest.raises(QuestionError):
             engine.ask(question)
         return

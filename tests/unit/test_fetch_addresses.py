@@ -7,8 +7,9 @@ import ipaddress
 
 import pytest
 
+from retrieval import Settings
 from retrieval.fetch import FetchError, check_url, retry_after_seconds
-from retrieval.netguard import address_problem, allow_list, host_problem
+from retrieval.netguard import AllowList, address_problem, allow_list, host_problem
 
 
 @pytest.mark.parametrize(
@@ -124,23 +125,46 @@ def test_ordinary_host_name_waits_for_dns(host):
 )
 def test_bad_url_is_refused_with_a_reason(url, reason):
     with pytest.raises(FetchError) as caught:
-        check_url(url, frozenset())
+        check_url(url, AllowList())
     assert reason in str(caught.value)
     assert caught.value.url == url
 
 
 def test_allow_list_matches_the_exact_host_only():
-    allow = allow_list(("127.0.0.1", " Intranet.Example. ", "[::1]"))
+    allow = allow_list(("127.0.0.1:8000", " Intranet.Example. ", "[::1]"))
     assert check_url("http://127.0.0.1:8000/a", allow).host == "127.0.0.1"
     assert check_url("http://intranet.example/a", allow).host == "intranet.example"
+    assert check_url("https://intranet.example/a", allow).host == "intranet.example"
     assert check_url("http://[::1]/a", allow).host == "::1"
-    for other in ("http://127.0.0.2/", "http://127.1/", "http://2130706433/"):
+    for other in ("http://127.0.0.2:8000/", "http://127.1:8000/", "http://2130706433:8000/"):
         with pytest.raises(FetchError):
             check_url(other, allow)
 
 
+def test_allow_list_is_per_port():
+    """An allowlisted service cannot send the fetcher to another port of the same machine."""
+    allow = allow_list(("127.0.0.1:8000", "intranet.example", "[::1]:9000", "10.0.0.7:*"))
+    assert allow.allows("127.0.0.1", 8000)
+    assert not allow.allows("127.0.0.1", 8001)
+    assert not allow.allows("127.0.0.1", 80)
+    # A bare host means the web's ports only.
+    assert allow.allows("intranet.example", 443) and allow.allows("intranet.example", 80)
+    assert not allow.allows("intranet.example", 22)
+    assert allow.allows("::1", 9000) and not allow.allows("::1", 9001)
+    assert allow.allows("10.0.0.7", 6379)
+    for url in ("http://127.0.0.1:8001/", "http://127.0.0.1/"):
+        with pytest.raises(FetchError):
+            check_url(url, allow)
+
+
+@pytest.mark.parametrize("entry", ["127.0.0.1:http", "host:0", "host:70000", ":8080", "[::1]:x"])
+def test_malformed_allow_entry_is_a_configuration_error(entry):
+    with pytest.raises(ValueError, match="fetch_allow_hosts"):
+        Settings(fetch_allow_hosts=(entry,))
+
+
 def test_allow_list_does_not_excuse_credentials_or_schemes():
-    allow = allow_list(("127.0.0.1",))
+    allow = allow_list(("127.0.0.1:*",))
     for url in ("http://a:b@127.0.0.1/", "ftp://127.0.0.1/"):
         with pytest.raises(FetchError):
             check_url(url, allow)
