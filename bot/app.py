@@ -12,8 +12,8 @@ import json
 import logging
 import signal
 import sys
-import traceback
 import time
+import traceback
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any

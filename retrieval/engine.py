@@ -21,7 +21,7 @@ from .indexer import (
 )
 from .inputs import InputError, clean_text
 from .judge import Judge, load_judge
-from .opening import open_index
+from .opening import io_trouble, open_index
 from .pipeline import ClaimVerifier, ExtractiveAnswerer, HybridRetriever, Pipeline
 from .search import search_sources, suggest
 from .served import Served
@@ -130,7 +130,12 @@ class Engine:
                 stage = "building the served state"
                 state = self._served.beside(gen)
             except Exception as exc:  # any failure: the served generation stays in place
-                self._discard_unserved()
+                if io_trouble(exc) is None:
+                    self._discard_unserved()
+                else:
+                    # Out of space (or rights): Chroma's deletes can stall on a full disk. The
+                    # half-written versions stay marked unready; the next reload removes them.
+                    log.warning("leaving the failed reload's leftovers for the next reload")
                 raise ReloadFailed(stage, str(exc) or type(exc).__name__) from exc
             self._table.switch(gen)
             self._served.swap(gen, state)
@@ -186,12 +191,20 @@ class Engine:
             self._reload_lock.release()
 
     def _store_mark(self) -> tuple[object, ...]:
-        return (*self._table.mark(), self._vectors.count(PASSAGES), self._vectors.count(SENTENCES))
+        try:
+            counts = (self._vectors.count(PASSAGES), self._vectors.count(SENTENCES))
+        except Exception:  # noqa: BLE001 - collections another writer recreated: a new view
+            counts = (-1, -1)
+        return (*self._table.mark(), *counts)
 
     def _follow_other_writers(self) -> None:
         mark = self._store_mark()
-        if mark != self._seen and self._vectors.reopen():
-            log.info("the store was written by another process: reopened the vector index")
+        if mark != self._seen:
+            if self._vectors.reopen():
+                log.info("the store was written by another process: reopened the vector index")
+            else:
+                self._vectors.refresh_collections()
+            mark = self._store_mark()
         self._seen = mark
 
     def _discard_unserved(self) -> None:

@@ -117,7 +117,8 @@ def prepare_store(table: IndexTable, vectors: VectorIndex, embedder: Embedder) -
     if table.meta():
         log.warning("model, chunking or index schema changed: rebuilding the whole index")
     table.clear()
-    vectors.reset()
+    if vectors.count(PASSAGES) or vectors.count(SENTENCES):
+        vectors.reset()
     table.set_meta(expected_meta(embedder))
 
 

@@ -34,8 +34,8 @@ class Served:
         if state is None:
             with self._lock:
                 if self._state is None:
-                    gen = self._table.generation()
-                    self._state = CorpusState.build(self._table.articles(gen))
+                    gen, articles = self._table.served_articles()
+                    self._state = CorpusState.build(articles)
                     self._gen = gen
                 state = self._state
         return state

@@ -112,34 +112,56 @@ class IndexTable:
         rows = self._rows("SELECT id, path, hash FROM members WHERE gen = ?", (gen,))
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: a consistent view while a writer in another process switches
+        generations and drops old versions (readers take no lock; WAL keeps the snapshot)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
+    def served_articles(self) -> tuple[int | None, list[Article]]:
+        """The current generation and its articles, read together."""
+        with self._snapshot() as db:
+            gen = self.generation_in(db, "current")
+            return gen, self._articles_in(db, gen, {})
+
     def articles(self, gen: int | None, known: dict[str, Article] | None = None) -> list[Article]:
         """The articles of generation ``gen``, by id; ``known`` articles of the same version and
         path are reused rather than read again (a reload beside a served state)."""
-        known = known or {}
+        with self._snapshot() as db:
+            return self._articles_in(db, gen, known or {})
+
+    @staticmethod
+    def _articles_in(
+        db: sqlite3.Connection, gen: int | None, known: dict[str, Article]
+    ) -> list[Article]:
         out = []
-        for aid, (path, digest) in sorted(self.fingerprints(gen).items()):
+        rows = db.execute(
+            "SELECT id, path, hash FROM members WHERE gen = ? ORDER BY id", (gen,)
+        ).fetchall()
+        for aid, path, digest in rows:
             article = known.get(aid)
             if article is None or article.content_hash != digest or article.path != path:
-                article = self._version(aid, digest, path)
+                article = _version_in(db, aid, digest, path)
             out.append(article)
         return out
 
     def sample(self, gen: int | None, n: int) -> list[Article]:
         """Up to ``n`` articles of ``gen`` spread over it (first, middle, last...)."""
-        members = sorted(self.fingerprints(gen).items())
-        picks = sorted({round(i * (len(members) - 1) / max(n - 1, 1)) for i in range(n)})
-        return [
-            self._version(members[i][0], members[i][1][1], members[i][1][0])
-            for i in picks
-            if members
-        ]
-
-    def _version(self, aid: str, digest: str, path: str) -> Article:
-        (data,) = self._rows("SELECT data FROM versions WHERE id = ? AND hash = ?", (aid, digest))[
-            0
-        ]
-        article = _load(data)
-        return article if article.path == path else replace(article, path=path)
+        with self._snapshot() as db:
+            members = db.execute(
+                "SELECT id, path, hash FROM members WHERE gen = ? ORDER BY id", (gen,)
+            ).fetchall()
+            picks = sorted({round(i * (len(members) - 1) / max(n - 1, 1)) for i in range(n)})
+            return [
+                _version_in(db, members[i][0], members[i][2], members[i][1])
+                for i in picks
+                if members
+            ]
 
     def unit_counts(self, gen: int | None) -> tuple[int, int]:
         """(passages, sentences) the vector store must hold for generation ``gen``."""
@@ -229,6 +251,16 @@ class IndexTable:
         with self._tx() as db:
             for table in ("versions", "generations", "members", "meta"):
                 db.execute(f"DELETE FROM {table}")
+
+
+def _version_in(db: sqlite3.Connection, aid: str, digest: str, path: str) -> Article:
+    row = db.execute(
+        "SELECT data FROM versions WHERE id = ? AND hash = ?", (aid, digest)
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"article version {aid} ({digest[:12]}) is not in the index table")
+    article = _load(row[0])
+    return article if article.path == path else replace(article, path=path)
 
 
 def _now() -> str:
@@ -326,6 +358,10 @@ class VectorIndex:
         self.close()
         self.__init__(self._reopen(), self._prefix, self._reopen)
         return True
+
+    def refresh_collections(self) -> None:
+        """Look the collections up again (another writer may have recreated them)."""
+        self.__init__(self._client, self._prefix, self._reopen)
 
     def reset(self) -> None:
         for kind in (PASSAGES, SENTENCES):

@@ -300,6 +300,17 @@ def test_redirect_to_a_private_address_is_refused_on_that_hop(server, settings, 
     assert nothing_written(settings)
 
 
+def test_allowlisted_service_cannot_redirect_to_another_port_of_its_host(server, settings):
+    """The allowlist is per host and port: 127.0.0.1:A allowed does not open 127.0.0.1:B."""
+    with LoopbackServer() as other:
+        secret = other.route("/admin", Reply(body=news_page("Internal", PARAGRAPHS)))
+        start = server.route("/hop", redirect(secret))
+        failure = only_failure(add_urls(settings, [start]))
+        assert "redirected to" in failure.reason and "loopback" in failure.reason
+        assert other.requests == 0
+    assert nothing_written(settings)
+
+
 # --- refusals before any connection ------------------------------------------------------------
 
 

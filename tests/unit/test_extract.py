@@ -224,8 +224,9 @@ def test_rendered_file_loads_back_whatever_the_title(title):
 @settings(max_examples=150, deadline=None)
 @given(
     # Controls and format marks are dropped from titles (tests/unit/test_corpus.py).
-    title=st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=200)
-    .filter(lambda t: t.split()),
+    title=st.text(
+        st.characters(blacklist_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=200
+    ).filter(lambda t: t.split()),
     paragraphs=st.lists(
         st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1),
         min_size=1,
