@@ -23,7 +23,7 @@ _SEQUENCE = re.compile(
     "|\x9b[0-?]*[ -/]*[@-~]"  # the one-byte CSI
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_C1 = {c: f"\\u{c:04x}" for c in range(0x80, 0xA0)}
+_C1 = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
 PREVIEW_CHARS = 80
 
 
@@ -43,7 +43,7 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
 
 
 def json_line(value: Any) -> str:
-    """One line of JSON; C1 controls and lone surrogates escaped, so it is safe to print."""
+    """One line of JSON; DEL, C1 controls and lone surrogates escaped, so it is safe to print."""
     text = json.dumps(value, ensure_ascii=False)
     text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text.translate(_C1)

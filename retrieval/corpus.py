@@ -122,7 +122,7 @@ def visible(text: str) -> bool:
 
 def _field(value: object) -> str:
     """A one-line metadata field: controls removed, runs of space collapsed, capped."""
-    text = "".join(" " if unicodedata.category(c)[0] in _INVISIBLE else c for c in _scalar(value))
+    text = "".join(" " if unicodedata.category(c) in _INVISIBLE else c for c in _scalar(value))
     text = " ".join(text.split())
     if not visible(text):
         return ""

@@ -102,7 +102,7 @@ def extract_article(html: bytes | str, url: str) -> ExtractedArticle:
         canonical_url=canonical,
         outlet=_meta(tree, "og:site_name") or None,
         outlet_guess=_clean(getattr(doc, "sitename", None)) or _host(canonical),
-        published=_published(tree) or _stated(getattr(doc, "date", None), html),
+        published=_published(tree) or _stated(getattr(doc, "date", None), html, url),
         author=_author(tree) or _clean(getattr(doc, "author", None)) or None,
     )
 
@@ -175,16 +175,16 @@ def _published(tree: HtmlElement) -> str | None:
     return _iso(_json_ld_date(tree))
 
 
-def _stated(guess: str | None, html: bytes | str) -> str | None:
-    """trafilatura's date, only when the page states that very day (``2025-06-23`` or a
-    ``/2025/06/23/`` path): its guesses fill a bare year in as January 1st, and an unknown
+def _stated(guess: str | None, html: bytes | str, url: str) -> str | None:
+    """trafilatura's date, only when the page or its URL states that very day (``2025-06-23``
+    or a ``/2025/06/23/`` path): its guesses fill a bare year in as January 1st, and an unknown
     date is better than a made-up one."""
     day = _iso(guess)
     if not day or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day[:10]):
         return None
     text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
     y, m, d = day[:10].split("-")
-    if f"{y}-{m}-{d}" in text or f"/{y}/{m}/{d}/" in text:
+    if f"{y}-{m}-{d}" in text or any(f"/{y}/{m}/{d}/" in where for where in (text, url)):
         return day[:10]
     return None
 

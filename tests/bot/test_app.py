@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import sys
 import threading
 from unittest import mock
 
@@ -176,3 +178,33 @@ def test_the_redaction_filter_hides_secrets_in_formatted_messages():
     record = logging.LogRecord("discord", logging.INFO, __file__, 1, "token=%s", (secret,), None)
     assert app.RedactSecrets(secret).filter(record)
     assert record.getMessage() == "token=[redacted]"
+
+
+def test_the_redaction_filter_hides_secrets_in_tracebacks_and_stacks():
+    """-vv logs a failed HTTP call with its traceback; the error text echoes the token."""
+    secret = "MTIz.abc.def-token"
+    try:
+        raise RuntimeError(f"401 Unauthorized: token {secret} rejected")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "discord.http", logging.DEBUG, __file__, 1, "request failed", (), sys.exc_info()
+        )
+    record.stack_info = f"Stack (most recent call last):\n  login({secret!r})"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(app.RedactSecrets(secret))
+    handler.handle(record)  # what logging calls: filters, then emit
+    printed = stream.getvalue()
+    assert "RuntimeError: 401 Unauthorized: token [redacted] rejected" in printed
+    assert "login('[redacted]')" in printed
+    assert secret not in printed
+
+
+def test_an_uncaught_exception_is_printed_redacted(capsys):
+    secret = "MTIz.abc.def-token"
+    try:
+        raise OSError(f"connect failed for {secret}")
+    except OSError:
+        app.RedactSecrets(secret).excepthook(*sys.exc_info())
+    err = capsys.readouterr().err
+    assert "connect failed for [redacted]" in err and secret not in err

@@ -193,7 +193,7 @@ def test_vectors_that_read_back_wrong_are_damage_even_when_counts_match(tmp_path
         assert answer.citations
 
 
-# --- 4: batch lines that used to abort the batch --------------------------------------------------
+# --- 4: batch lines that used to abort the batch ------------------------------------------------
 
 
 def test_every_batch_line_is_answered_or_refused_on_its_own(tmp_path, capsys):
@@ -235,7 +235,7 @@ def test_a_lone_surrogate_on_the_command_line_is_a_clear_error(tmp_path, capsys)
     assert "not valid text" in err and "Traceback" not in err
 
 
-# --- 8: what reaches the terminal ------------------------------------------------------------------
+# --- 8: what reaches the terminal ---------------------------------------------------------------
 
 
 def test_escape_sequences_never_reach_the_terminal_and_long_fields_are_capped(tmp_path, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from helpers import REUTERS, SEED_IDS, YAHOO
 
 from retrieval import load_corpus
+from retrieval.corpus import MAX_FIELD_CHARS
 
 
 def _write(root: Path, rel: str, content: str | bytes) -> Path:
@@ -196,3 +198,70 @@ def test_crlf_and_bom_files_load(tmp_path, raw):
 def test_missing_corpus_folder_raises(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_corpus(tmp_path / "nope")
+
+
+# --- hostile names, links and fields -------------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_load(tmp_path):
+    _write(tmp_path, "good.md", _article())
+    with open(os.path.join(os.fsencode(tmp_path), b"bad-\xff\xfe.md"), "wb") as fh:
+        fh.write(_article("other").encode())
+    articles, errors = load_corpus(tmp_path)
+    assert [a.id for a in articles] == ["good"]
+    [error] = errors
+    assert error.path == "bad-\\xff\\xfe.md" and "not valid UTF-8" in error.reason
+    error.path.encode("utf-8")  # printable and storable
+
+
+def test_links_out_of_the_corpus_folder_are_skipped_files_and_folders_alike(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    _write(corpus, "good.md", _article())
+    _write(outside, "secret.md", _article("secret", title="Outside"))
+    _write(outside, "deep/more.md", _article("more", title="Outside too"))
+    os.symlink(outside / "secret.md", corpus / "linked.md")
+    os.symlink(outside / "deep", corpus / "linked-folder")
+    articles, errors = load_corpus(corpus)
+    assert [a.id for a in articles] == ["good"]
+    assert sorted(e.path for e in errors) == ["linked-folder", "linked.md"]
+    assert all("symbolic link to outside the corpus folder" in e.reason for e in errors)
+    # Allowed by the setting: both are followed.
+    articles, errors = load_corpus(corpus, follow_links=True)
+    assert sorted(a.id for a in articles) == ["good", "more", "secret"] and not errors
+
+
+def test_a_link_inside_the_corpus_folder_counts_its_file_once(tmp_path):
+    _write(tmp_path, "a/good.md", _article())
+    os.symlink(tmp_path / "a" / "good.md", tmp_path / "alias.md")
+    os.symlink(tmp_path / "a", tmp_path / "b")
+    articles, errors = load_corpus(tmp_path)
+    assert [a.id for a in articles] == ["good"] and not errors
+
+
+def test_a_link_loop_ends(tmp_path):
+    _write(tmp_path, "good.md", _article())
+    os.symlink(tmp_path, tmp_path / "loop")
+    articles, _ = load_corpus(tmp_path, follow_links=True)
+    assert [a.id for a in articles] == ["good"]
+
+
+def test_titles_outlets_and_authors_are_capped_and_stripped_of_controls(tmp_path):
+    long_title = "Putin " + "very " * 100_000 + "long"
+    _write(
+        tmp_path,
+        "long.md",
+        f'---\ntitle: "{long_title}"\noutlet: "Wire\\e]0;x\\a Desk"\nauthor: "{"A" * 1000}"\n'
+        "---\n\nBody text.\n",
+    )
+    [article], errors = load_corpus(tmp_path)
+    assert not errors
+    assert len(article.title) == MAX_FIELD_CHARS and article.title.endswith("…")
+    assert article.outlet == "Wire ]0;x Desk"  # controls become spaces, runs collapse
+    assert len(article.author) == MAX_FIELD_CHARS
+
+
+@pytest.mark.parametrize("body", ["\u200b\u200b", "\u3000 \u200b\n\n\u2060", "\u00a0\ufeff"])
+def test_a_body_of_invisible_characters_is_not_an_article(tmp_path, body):
+    _write(tmp_path, "blank.md", _article(body=body))
+    articles, [error] = load_corpus(tmp_path)
+    assert articles == [] and "no visible text" in error.reason

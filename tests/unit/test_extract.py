@@ -143,6 +143,37 @@ def test_published_date_falls_back_to_json_ld():
     assert extract_article(html, URL).published == "2025-06-20T08:00:00+02:00"
 
 
+def test_a_page_that_states_no_date_gets_none_not_a_guess():
+    """trafilatura guesses 2025-01-01 from the copyright line; an unknown date stays unknown."""
+    html = news_page("T", PARAGRAPHS, published=None)
+    assert b"2025" in html  # the year is on the page, the day is not
+    assert extract_article(html, URL).published is None
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (
+            '<meta name="parsely-pub-date" content="2025-06-21T09:00:00Z">',
+            "2025-06-21T09:00:00+00:00",
+        ),
+        ('<meta name="date" content="2025-06-19">', "2025-06-19"),
+        ('<time itemprop="datePublished" datetime="2025-06-18">June 18</time>', "2025-06-18"),
+    ],
+)
+def test_a_date_the_page_states_is_kept(markup, expected):
+    html = news_page("T", PARAGRAPHS, published=None).replace(
+        b"</head>", f"{markup}</head>".encode()
+    )
+    assert extract_article(html, URL).published == expected
+
+
+def test_a_day_in_the_url_path_counts_as_stated():
+    html = news_page("T", PARAGRAPHS, published=None)
+    dated = "https://www.example-wire.com/2025/06/21/world/putin-iran-talks"
+    assert extract_article(html, dated).published == "2025-06-21"
+
+
 def test_page_without_article_text_is_an_error():
     with pytest.raises(ExtractError, match="no article text"):
         extract_article(b"<html><head><title>Empty</title></head><body></body></html>", URL)
