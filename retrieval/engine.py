@@ -27,9 +27,9 @@ from .search import search_sources, suggest
 from .served import Served
 from .settings import Settings
 from .state import CorpusState
-from .store import PASSAGES, SENTENCES
+from .store import PASSAGES, SENTENCES, open_chroma
 from .types import Answer, Article, ClaimCheck, CorpusStats, IndexReport, SourceHit
-from .writer import ReloadInProgress, WriterLock
+from .writer import ReloadInProgress, ServerLease, WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,15 @@ class Engine:
         )
         self.judge = judge or load_judge(settings.judge, settings.judge_path)
         self._reload_lock = threading.Lock()
-        self._writer = WriterLock(settings.store_dir)
+        lease = (
+            ServerLease(
+                open_chroma(settings.store_dir, settings.chroma_host, settings.chroma_port),
+                settings.collection_prefix,
+            )
+            if settings.chroma_host
+            else None
+        )
+        self._writer = WriterLock(settings.store_dir, lease)
         self._table, self._vectors = open_index(settings, self.embedder, self._writer)
         # What the store looked like when this process last read or wrote it (writer.py).
         self._seen = self._store_mark()

@@ -21,7 +21,13 @@ from .embedding import Embedder
 from .indexer import validate_generation
 from .migrate import migrate_legacy_store
 from .settings import Settings
-from .store import IndexTable, VectorIndex, forget_chroma_clients, open_chroma
+from .store import (
+    IndexTable,
+    StoreUnavailable,
+    VectorIndex,
+    forget_chroma_clients,
+    open_chroma,
+)
 from .writer import WriterLock
 
 log = logging.getLogger(__name__)
@@ -59,11 +65,6 @@ _TROUBLE_WORDS = (
     "out of memory",
     "too many open files",
 )
-
-
-class StoreUnavailable(RuntimeError):
-    """The store cannot be used right now for a reason outside it (disk full, no permission,
-    locked); nothing was changed or moved."""
 
 
 def io_trouble(exc: BaseException) -> str | None:

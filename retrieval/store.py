@@ -297,6 +297,11 @@ def _load(data: str) -> Article:
     return Article(**d)
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be used right now for a reason outside it (disk full, no permission,
+    locked, a Chroma server not running); nothing was changed or moved."""
+
+
 def open_chroma(store_dir: Path, host: str | None = None, port: int = 8000):
     """The embedded PersistentClient by default; a Chroma server when a host is configured."""
     import chromadb
@@ -304,7 +309,13 @@ def open_chroma(store_dir: Path, host: str | None = None, port: int = 8000):
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if host:
-        return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+        try:
+            return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+        except Exception as exc:  # noqa: BLE001 - Chroma says ValueError; whatever it is, say so
+            raise StoreUnavailable(
+                f"the Chroma server at {host}:{port} cannot be reached ({exc}); start it, or "
+                "check WIRECHECK_CHROMA_HOST and WIRECHECK_CHROMA_PORT"
+            ) from exc
     return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=chroma_settings)
 
 

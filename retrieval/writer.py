@@ -1,9 +1,11 @@
 """One writer per store, across processes and threads.
 
 Whoever changes the store (a reload, a rollback, a migration, a rebuild after damage) holds an
-OS file lock (``flock``) on ``writer.lock`` in the store folder. A second writer waits a bounded
-time, then is refused with the holder's pid. Readers never take it: a question is answered from
-the generation the manifest names as current, whoever is writing the next one.
+OS file lock (``flock``) on ``writer.lock`` in the store folder, and with a Chroma server a
+lease row on the server as well (``ServerLease``), for writers on other machines. A second
+writer waits a bounded time, then is refused with the holder's pid. Readers never take it: a
+question is answered from the generation the manifest names as current, whoever is writing
+the next one.
 
 Chroma's embedded client keeps its vector indexes in memory per process and does not see what
 another process wrote. So a long-lived process (the bot) notes what the store looked like after
@@ -17,13 +19,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 LOCK_FILE = "writer.lock"
 _POLL_SECONDS = 0.05
@@ -43,8 +50,10 @@ class ReloadInProgress(RuntimeError):
 class WriterLock:
     """The store's writer lock; re-entrant within the thread that holds it."""
 
-    def __init__(self, store_dir: Path):
+    def __init__(self, store_dir: Path, lease: ServerLease | None = None):
         self.path = store_dir / LOCK_FILE
+        # With a Chroma server, the lease there too: writers on other machines share no folder.
+        self.lease = lease
         self._thread_lock = threading.RLock()
         self._fd: int | None = None
         self._depth = 0
@@ -86,6 +95,12 @@ class WriterLock:
         try:
             if self._depth == 0:
                 self._fd = self._take(what, deadline)
+                if self.lease is not None:
+                    try:
+                        self.lease.acquire(what, max(0.0, deadline - time.monotonic()))
+                    except BaseException:
+                        self._drop_file_lock()
+                        raise
             self._depth += 1
         except BaseException:
             self._thread_lock.release()
@@ -93,13 +108,25 @@ class WriterLock:
 
     def release(self) -> None:
         self._depth -= 1
-        if self._depth == 0 and self._fd is not None:
-            fd, self._fd = self._fd, None
-            # The note is informational; the lock itself goes with the descriptor.
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-            os.close(fd)
-        self._thread_lock.release()
+        try:
+            if self._depth == 0 and self._fd is not None:
+                if self.lease is not None:
+                    try:
+                        self.lease.release()
+                    except Exception:  # noqa: BLE001 - it expires by itself
+                        log.warning("could not release the writer lease; it expires by itself")
+                self._drop_file_lock()
+        finally:
+            self._thread_lock.release()
+
+    def _drop_file_lock(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        # The note is informational; the lock itself goes with the descriptor.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        os.close(fd)
 
     def _take(self, what: str, deadline: float) -> int:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,4 +160,94 @@ class WriterLock:
         return ReloadInProgress(
             f"cannot start {what}: a reload is already running{who}; try again when it ends",
             holder,
+        )
+
+
+class ServerLease:
+    """The writer rule on a Chroma server several machines share: a lease row in a collection
+    of its own (``<prefix>-writer``), renewed while held and expiring when its holder dies.
+
+    Chroma has no compare-and-set, so taking the lease is write-then-confirm: a taker writes
+    its token, waits ``settle`` seconds and reads it back; of two takers racing, the one whose
+    write landed last keeps it and the other sees a foreign token and backs off. The window is
+    the settle time, not the length of a reload.
+    """
+
+    ROW = "lease"
+
+    def __init__(self, client, prefix: str, ttl: float = 60.0, settle: float = 0.3):
+        self._collection = client.get_or_create_collection(
+            f"{prefix}-writer", embedding_function=None
+        )
+        self._ttl = ttl
+        self._settle = settle
+        self._token = f"{os.getpid()}-{uuid.uuid4().hex}"
+        self._renewer: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.lost = False  # set when a renewal found another holder (it outlived our ttl)
+
+    def holder(self) -> str | None:
+        meta = self._read()
+        if meta is None or float(meta.get("expires", 0)) < time.time():
+            return None
+        return str(meta.get("holder", "another process"))
+
+    def acquire(self, what: str, wait: float = 0.0) -> None:
+        deadline = time.monotonic() + max(0.0, wait)
+        holder = f"pid {os.getpid()} on {socket.gethostname()}, {what}"
+        while True:
+            meta = self._read()
+            free = meta is None or float(meta.get("expires", 0)) < time.time()
+            if free or meta.get("token") == self._token:
+                self._write(holder)
+                time.sleep(self._settle)
+                if (self._read() or {}).get("token") == self._token:
+                    self._start_renewing(holder)
+                    return
+            if time.monotonic() >= deadline:
+                who = self.holder()
+                suffix = f" ({who})" if who else ""
+                raise ReloadInProgress(
+                    f"cannot start {what}: a reload is already running{suffix}; "
+                    "try again when it ends",
+                    who,
+                )
+            time.sleep(min(max(self._settle, _POLL_SECONDS), max(0.0, deadline - time.monotonic())))
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join()
+            self._renewer = None
+        if (self._read() or {}).get("token") == self._token:
+            self._collection.delete(ids=[self.ROW])
+
+    def _start_renewing(self, holder: str) -> None:
+        self._stop.clear()
+        self.lost = False
+
+        def renew() -> None:
+            while not self._stop.wait(self._ttl / 3):
+                try:
+                    if (self._read() or {}).get("token") != self._token:
+                        self.lost = True
+                        return
+                    self._write(holder)
+                except Exception:  # noqa: BLE001 - the server blinked; the next round retries
+                    continue
+
+        self._renewer = threading.Thread(target=renew, name="wirecheck-lease", daemon=True)
+        self._renewer.start()
+
+    def _read(self) -> dict | None:
+        got = self._collection.get(ids=[self.ROW], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def _write(self, holder: str) -> None:
+        self._collection.upsert(
+            ids=[self.ROW],
+            embeddings=[[1.0]],
+            metadatas=[
+                {"token": self._token, "holder": holder, "expires": time.time() + self._ttl}
+            ],
         )
