@@ -21,8 +21,9 @@ from .indexer import (
 )
 from .inputs import InputError, clean_text
 from .judge import Judge, load_judge
+from .llm import load_llm
 from .opening import io_trouble, open_index
-from .pipeline import ClaimVerifier, ExtractiveAnswerer, HybridRetriever, Pipeline
+from .pipeline import build_pipeline
 from .search import search_sources, suggest
 from .served import Served
 from .settings import Settings
@@ -89,13 +90,8 @@ class Engine:
         # What the store looked like when this process last read or wrote it (writer.py).
         self._seen = self._store_mark()
         self._served = Served(self._table)
-        self.pipeline = Pipeline(
-            retriever=HybridRetriever(self._vectors, self.embedder),
-            answerer=ExtractiveAnswerer(
-                self.judge, settings.max_citations, settings.max_quote_chars
-            ),
-            verifier=ClaimVerifier(self.judge, self.embedder, settings.max_quote_chars),
-        )
+        self.llm = load_llm(settings)
+        self.pipeline = build_pipeline(settings, self._vectors, self.embedder, self.judge, self.llm)
 
     def close(self) -> None:
         self._served.release()

@@ -17,18 +17,24 @@ query; LlamaIndex nodes would be converted back and forth at every step.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 from .answer import compose_answer, flag_premise
 from .embedding import Embedder
 from .judge import Judge
+from .llm import LLM, LLMError
+from .llm.prompts import Prompts
 from .retrieve import Evidence, retrieve_evidence
 from .state import CorpusState
 from .store import VectorIndex
 from .types import Answer, ClaimCheck
 from .verify import check as check_claim
 from .verify import premise_of
+
+log = logging.getLogger(__name__)
 
 
 class Retriever(Protocol):
@@ -81,6 +87,39 @@ class ClaimVerifier:
 
 
 @dataclass(frozen=True)
+class LLMCheckedVerifier:
+    """The verifier's verdict, with the model asked as one more judge. It can only confirm a
+    verdict or move it to ``not_enough_evidence``: never turn one verdict into its opposite,
+    and never make one where the verifier found too little."""
+
+    inner: Verifier
+    llm: LLM
+    prompts: Prompts
+    max_quote_chars: int
+
+    def check(self, claim: str, state: CorpusState, evidence: Evidence) -> ClaimCheck:
+        verdict = self.inner.check(claim, state, evidence)
+        if verdict.verdict not in ("supported", "contradicted") or not verdict.evidence:
+            return verdict
+        quotes = "\n".join(f"[{e.n}] {' '.join(e.quote.split())}" for e in verdict.evidence)
+        try:
+            reply = self.llm.complete(self.prompts.messages("claim", quotes=quotes, claim=claim), 8)
+        except LLMError as exc:
+            log.warning("LLM claim judge unavailable (%s): the verifier's verdict stands", exc)
+            return verdict
+        said = (reply.strip().split() or [""])[0].strip(".,:;!*").upper()
+        agrees = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED"}[verdict.verdict]
+        if said == agrees:
+            return verdict
+        return dataclasses.replace(
+            verdict,
+            verdict="not_enough_evidence",
+            reason=f"{verdict.reason}; the model did not confirm it ({said or 'no answer'})",
+            evidence=tuple(dataclasses.replace(e, stance="related") for e in verdict.evidence),
+        )
+
+
+@dataclass(frozen=True)
 class Pipeline:
     retriever: Retriever
     answerer: Answerer
@@ -97,3 +136,23 @@ class Pipeline:
 
     def check(self, state: CorpusState, claim: str) -> ClaimCheck:
         return self.verifier.check(claim, state, self.retriever.retrieve(state, claim))
+
+
+def build_pipeline(settings, vectors: VectorIndex, embedder: Embedder, judge, llm) -> Pipeline:
+    """The steps the settings ask for: extractive by default; with a model, prose gated by the
+    verifier, and, with ``llm_claim_judge``, the model as one more claim judge. Prompts are
+    loaded and checked here, so a broken prompt file stops the start, naming the file."""
+    retriever = HybridRetriever(vectors, embedder)
+    answerer: Answerer = ExtractiveAnswerer(judge, settings.max_citations, settings.max_quote_chars)
+    verifier: Verifier = ClaimVerifier(judge, embedder, settings.max_quote_chars)
+    if llm is not None:
+        from .llm.prompts import load_prompts
+        from .prose import ProseAnswerer
+
+        prompts = load_prompts(settings.llm_prompts_dir)
+        answerer = ProseAnswerer(
+            answerer, llm, prompts, retriever, verifier, settings.llm_max_tokens
+        )
+        if settings.llm_claim_judge:
+            verifier = LLMCheckedVerifier(verifier, llm, prompts, settings.max_quote_chars)
+    return Pipeline(retriever=retriever, answerer=answerer, verifier=verifier)

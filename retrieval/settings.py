@@ -51,12 +51,24 @@ class Settings:
     max_concurrent_questions: int = 4  # engine calls running at once
     max_waiting_questions: int = 32  # more wait their turn; past that, "busy"
     question_timeout_seconds: float = 60.0
+    # LLM prose (README "Prose answers"): an OpenAI-compatible endpoint, or a local GGUF file.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_model_path: Path | None = None
+    llm_timeout_seconds: float = 30.0
+    llm_max_tokens: int = 220
+    llm_prompts_dir: Path | None = None  # default: the project's prompts/ folder
+    llm_claim_judge: bool = False  # `check` also asks the model (it may only soften a verdict)
     discord_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.judge not in ("learned", "rules"):
             raise ValueError(f"judge must be 'learned' or 'rules', not {self.judge!r}")
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ValueError(f"llm_base_url must be an http(s) URL, not {self.llm_base_url!r}")
+        if self.llm_timeout_seconds <= 0:
+            raise ValueError("llm_timeout_seconds must be positive")
         from .netguard import allow_list  # light; checks each entry's form
 
         allow_list(self.fetch_allow_hosts)

@@ -98,5 +98,16 @@ class Tuning:
     clause_min_chars: int = 100  # shorter sentences are one statement
     context_window_chars: int = 400  # sentence + the one before it, at most
 
+    # -- the prose gate (0.5.0; set a priori, README "Prose answers") -----------------------
+    prose_max_sentences: int = 4  # the prompt asks for 1-4; more are not read
+    # Share of the prose's content words found in the quotes and question: below it, the
+    # model wrote about something else (or in another language) and the extractive answer
+    # is shown instead.
+    prose_min_overlap: float = 0.5
+    # A sentence the rule verifier leaves undecided is still kept as grounded when its
+    # numbers and names all occur in the quotes it cites, and this share of its content
+    # words (IDF-weighted) do.
+    prose_grounded_cover: float = 0.6
+
 
 TUNING = Tuning()
