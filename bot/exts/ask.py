@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING, Any, cast
@@ -14,7 +15,7 @@ from retrieval import Answer
 
 from ..errors import report_interaction_error, report_message_error
 from ..render import answer_embed, error_text, excerpt_messages
-from ..respond import NO_MENTIONS, defer, reply, send_ephemeral, send_final
+from ..respond import NO_MENTIONS, defer, edit_progress, reply, send_ephemeral, send_final
 
 if TYPE_CHECKING:
     from ..app import WirecheckBot
@@ -26,6 +27,9 @@ HELP = (
     "Mention me with a question about the news in my sources, for example "
     "“@Wirecheck why isn't Russia helping Iran?”, or use /ask."
 )
+# With an LLM configured, a reply still working after this long says the model is writing.
+WRITING_AFTER_SECONDS = 2.0
+WRITING = "✍️ Writing the answer from the sources…"
 EXPIRED = "That answer is no longer in my memory (I keep the recent ones). Ask again to see it."
 
 
@@ -115,9 +119,20 @@ class Ask(commands.Cog):
         engine = self.bot.require_engine()
         with self.bot.gate.admit(interaction.user.id) as slot:
             await defer(interaction)
-            answer = await slot.call(engine.ask, question)
+            working = asyncio.ensure_future(slot.call(engine.ask, question))
+            wrote = False
+            if getattr(engine, "writes_prose", False):
+                # A model writing prose can take a while: say so once, after WRITING_AFTER.
+                done, _ = await asyncio.wait({working}, timeout=WRITING_AFTER_SECONDS)
+                if not done:
+                    await edit_progress(interaction, WRITING)
+                    wrote = True
+            answer = await working
         await send_final(
-            interaction, embeds=[answer_embed(answer)], view=answer_view(self.bot, answer)
+            interaction,
+            embeds=[answer_embed(answer)],
+            view=answer_view(self.bot, answer),
+            replace=wrote,
         )
 
     @commands.Cog.listener()

@@ -52,6 +52,7 @@ class LocalLLM:
         self.path = Path(path).expanduser().resolve()
         self.name = self.path.name
         self._timeout = timeout
+        self.last_timings: dict[str, float] = {}
 
     def load(self) -> None:
         """Load the model now (the bot does at start-up) rather than on the first question."""
@@ -71,4 +72,6 @@ class LocalLLM:
             _CALL_LOCK.release()
         if isinstance(body, dict) and "error" in body:
             raise LLMError(f"the local model refused the request ({body['error']})")
+        if isinstance(body, dict) and isinstance(body.get("timings"), dict):
+            self.last_timings = dict(body["timings"])  # tokens/s for bench/bench_llm.py
         return reply_text(body)

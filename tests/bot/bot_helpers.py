@@ -162,6 +162,7 @@ class FakeEngine:
     """The Engine methods the bot calls; records calls, can be slow, hang or fail."""
 
     answer: Answer = field(default_factory=make_answer)
+    writes_prose: bool = False
     delay: float = 0.0
     hang: bool = False
     reload_error: Exception | None = None

@@ -57,6 +57,34 @@ async def test_slow_engine_is_deferred_before_it_starts_and_answered_later(bot, 
     assert embeds_sent(final)
 
 
+async def test_a_model_writing_prose_is_shown_as_writing_then_replaced(
+    bot, engine, recorder, monkeypatch
+):
+    monkeypatch.setattr(feature(bot, "ask"), "WRITING_AFTER_SECONDS", 0.05)
+    engine.writes_prose, engine.hang = True, True
+    interaction = make_interaction(bot, recorder)
+    task = asyncio.create_task(invoke(bot, interaction, "ask", question="Why?"))
+    await asyncio.to_thread(engine.started.wait, 5)
+    for _ in range(100):
+        if len(recorder.calls) > 1:
+            break
+        await asyncio.sleep(0.02)
+    engine.released.set()
+    await task
+    names = recorder.names
+    assert names == ["response.defer", "edit_original_response", "edit_original_response"]
+    writing, final = recorder.named("edit_original_response")
+    assert writing.kwargs["content"] == feature(bot, "ask").WRITING
+    assert final.kwargs["content"] is None and embeds_sent(final)
+
+
+async def test_a_quick_prose_answer_is_sent_without_a_writing_notice(bot, engine, recorder):
+    engine.writes_prose = True
+    interaction = make_interaction(bot, recorder)
+    await invoke(bot, interaction, "ask", question="Why?")
+    assert recorder.names == ["response.defer", "followup.send"]
+
+
 async def test_hung_engine_past_the_timeout_gets_took_too_long(bot, engine, recorder):
     engine.hang = True
     bot.gate.timeout_seconds = 0.2
