@@ -29,6 +29,7 @@ from retrieval import Engine, load_settings  # noqa: E402
 from retrieval.llm.local import LocalLLM  # noqa: E402
 from retrieval.prose import gate  # noqa: E402
 from retrieval.text import sentence_spans  # noqa: E402
+from retrieval.tuning import TUNING  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev"
 DEFAULT_SETS = [
@@ -100,9 +101,10 @@ def main() -> None:
             for flag in answer.flags:
                 if flag.kind in ("unsupported", "contradicted"):
                     dropped[flag.kind] += 1
-        fallbacks = Counter()
+        fallbacks, kept = Counter(), 0
         for reply in replies.values():
-            written += len(sentence_spans(reply.strip())) if reply.strip() else 0
+            spans = sentence_spans(reply.strip()) if reply.strip() else []
+            written += min(len(spans), TUNING.prose_max_sentences)
         # Why the prose was not used, replayed through the gate on the recorded replies.
         engine_plain = engine.pipeline.answerer.extractive
         for item in items:
@@ -124,6 +126,8 @@ def main() -> None:
             )
             if g.prose is None:
                 fallbacks[g.reason] += 1
+            else:
+                kept += len(sentence_spans(g.prose))
         engine.close()
         seconds.sort()
         out["sets"][name] = {
@@ -133,8 +137,10 @@ def main() -> None:
             "ask_p50_s": round(statistics.median(seconds), 3),
             "ask_p95_s": round(seconds[int(0.95 * (len(seconds) - 1))], 3),
             "prose_sentences_written": written,
-            "dropped": dict(dropped),
-            "dropped_share": round(sum(dropped.values()) / written, 3) if written else None,
+            "sentences_kept": kept,
+            # Everything written but not shown: flagged sentences and replies not used at all.
+            "not_shown_share": round(1 - kept / written, 3) if written else None,
+            "flags_on_used_prose": dict(dropped),
             "fallback_reasons": dict(fallbacks),
         }
     out["prompt_tokens_per_s_median"] = (

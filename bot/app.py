@@ -53,8 +53,10 @@ def open_engine(settings: Settings) -> Engine:
         for err in report.errors:
             log.warning("skipped %s: %s", err.path, err.reason)
         log.info("%s", report.summary())
-    # Built now rather than on the first question (seconds on a big corpus).
+    # Built now rather than on the first question (seconds on a big corpus); a local model
+    # is loaded now too.
     stats = engine.stats()
+    engine.prepare_prose()
     log.info(
         "serving %d articles (%d stories, %d outlets); ready in %.1f s",
         stats.articles,

@@ -222,6 +222,17 @@ class Engine:
         """The served snapshot, built from the current generation on first use."""
         return self._served.current()
 
+    def prepare_prose(self) -> None:
+        """Load a local model now (the bot does at start-up) rather than on the first question;
+        a failure is logged: the answers stay extractive until the model loads."""
+        load = getattr(self.llm, "load", None)
+        if load is None:
+            return
+        try:
+            load()
+        except Exception as exc:  # noqa: BLE001 - an LLMError, or llama.cpp's own
+            log.error("the local model could not be loaded (%s); answers stay extractive", exc)
+
     @property
     def writes_prose(self) -> bool:
         """True when answers are written by an LLM (slower: the bot says it is writing)."""

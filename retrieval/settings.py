@@ -56,7 +56,7 @@ class Settings:
     llm_model: str | None = None
     llm_model_path: Path | None = None
     llm_timeout_seconds: float = 30.0
-    llm_max_tokens: int = 220
+    llm_max_tokens: int = 160  # 4 short sentences fit; small models ramble to the limit
     llm_prompts_dir: Path | None = None  # default: the project's prompts/ folder
     llm_claim_judge: bool = False  # `check` also asks the model (it may only soften a verdict)
     discord_token: str | None = field(default=None, repr=False)
