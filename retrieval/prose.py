@@ -123,7 +123,14 @@ def gate(reply: str, question: str, base: Answer, state: CorpusState, retriever,
     if not any(refs for _, _, refs in parsed):
         if any(_NO_ANSWER.search(plain) for _, plain, _ in parsed):
             return Gated(None, (), "the model found no answer in the quotes")
-        return Gated(None, (), "the prose cites none of the quotes")
+        if dangling:
+            return Gated(None, (), "the prose cites only quotes that do not exist")
+        # No marker at all (small models often forget them): each sentence is attributed to
+        # the quote it restates best, then checked against that quote like any citation.
+        parsed = [_attributed(shown, plain, base.citations, state) for shown, plain, _ in parsed]
+        if not any(refs for _, _, refs in parsed):
+            return Gated(None, (), "the prose cites none of the quotes")
+        notes.append("the prose had no citations: each sentence attributed to its closest quote")
     quotes_text = " ".join(c.quote for c in base.citations)
     if _overlap(" ".join(p for _, p, _ in parsed), f"{quotes_text} {question}") < (
         TUNING.prose_min_overlap
@@ -144,6 +151,18 @@ def gate(reply: str, question: str, base: Answer, state: CorpusState, retriever,
     if flags:
         notes.append(f"dropped {len(flags)} sentence(s) the quotes do not support")
     return Gated(" ".join(kept), tuple(flags), "; ".join(notes))
+
+
+def _attributed(
+    shown: str, plain: str, citations: tuple[Citation, ...], state: CorpusState
+) -> tuple[str, str, tuple[int, ...]]:
+    terms = question_terms(plain)
+    scored = [(coverage(state, terms, {}, c.quote), c.n) for c in citations]
+    best, n = max(scored, default=(0.0, 0))
+    if best < TUNING.prose_grounded_cover:
+        return shown, plain, ()
+    body, end = (plain[:-1], plain[-1]) if plain[-1:] in ".!?" else (plain, "")
+    return f"{body} [{n}]{end}", plain, (n,)
 
 
 def _overlap(prose: str, source: str) -> float:

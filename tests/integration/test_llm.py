@@ -140,7 +140,8 @@ def test_a_citation_to_a_quote_that_does_not_exist_is_removed(engine_for, caplog
 @pytest.mark.parametrize(
     ("step", "why"),
     [
-        (completion("Putin met Araghchi [9]."), "cites none of the quotes"),
+        (completion("Putin met Araghchi [9]."), "cites only quotes that do not exist"),
+        (completion("The weather in Paris was sunny and warm all week."), "cites none"),
         (completion(""), "empty"),
         (
             completion(
@@ -159,6 +160,7 @@ def test_a_citation_to_a_quote_that_does_not_exist_is_removed(engine_for, caplog
     ],
     ids=[
         "dangling-only",
+        "unrelated-uncited",
         "empty-text",
         "other-language",
         "abstains",
@@ -179,6 +181,17 @@ def test_unusable_replies_fall_back_to_the_extractive_answer(
     assert answer.mode == "extractive"
     assert answer == extractive
     assert "extractive answer instead" in caplog.text and why in caplog.text
+
+
+def test_uncited_prose_is_attributed_to_the_quote_it_restates(engine_for):
+    def reply(request):
+        return completion(quotes_of(request)[1])  # the quote's words, no marker
+
+    with FakeLLM(reply) as fake:
+        engine = engine_for(fake)
+        answer = engine.ask(QUESTION)
+    assert answer.mode == "llm" and "[1]" in answer.answer
+    assert_invariants(engine, answer)
 
 
 def test_429_then_200_honours_retry_after(engine_for):
