@@ -189,6 +189,9 @@ class FakeEngine:
         self._work("ask", question)
         return self.answer
 
+    def prepare_prose(self) -> None:
+        self._work("prepare_prose")
+
     def check(self, claim: str) -> ClaimCheck:
         self._work("check", claim)
         return make_check(claim)
