@@ -34,34 +34,62 @@ def packaged_model_path() -> Path:
 
 
 class MiniLMEmbedder:
-    """LlamaIndex's HuggingFaceEmbedding over the packaged all-MiniLM-L6-v2 weights."""
+    """LlamaIndex's HuggingFaceEmbedding over the packaged all-MiniLM-L6-v2 weights.
+
+    torch loads on the first ``embed`` (indexing), not at start: with ``cache_dir`` (the
+    store's ``models/``), questions are embedded by the ONNX export of the same weights
+    (retrieval/onnx_query.py), made the first time torch is loaded. Another model folder
+    (``embed_model_path``) always goes through torch.
+    """
 
     model_id = MODEL_ID
     dim = 384
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 32, threads: int = 0):
-        # The hub client must never be asked: the weights are on disk.
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-        import torch
-        import transformers
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-        transformers.utils.logging.disable_progress_bar()
-
-        if threads:
-            torch.set_num_threads(threads)
-        path = model_path or packaged_model_path()
-        log.info("loading embedding model from %s", path)
-        self._llama = HuggingFaceEmbedding(
-            model_name=str(path), device="cpu", embed_batch_size=batch_size, normalize=True
-        )
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        batch_size: int = 32,
+        threads: int = 0,
+        cache_dir: Path | None = None,
+    ):
+        self.path = model_path or packaged_model_path()
         self.batch_size = batch_size
+        self._threads = threads
+        # The ONNX query path is for the packaged weights only (a known BERT with mean pooling).
+        self._cache_dir = cache_dir if model_path is None else None
+        self._llama = None
+        self._onnx = None
+        if self._cache_dir is not None:
+            from .onnx_query import OnnxQueryEncoder
+
+            self._onnx = OnnxQueryEncoder.open(self.path, self._cache_dir, threads)
+
+    def _torch(self):
+        if self._llama is None:
+            self._llama = _torch_model(self.path, self.batch_size, self._threads)
+            if self._cache_dir is not None and self._onnx is None:
+                self._export_for_queries()
+        return self._llama
+
+    def _export_for_queries(self) -> None:
+        from .onnx_query import OnnxQueryEncoder, export
+
+        try:
+            from transformers import AutoModel
+
+            export(lambda: AutoModel.from_pretrained(str(self.path)), self.path, self._cache_dir)
+        except Exception as exc:  # noqa: BLE001 - questions keep using torch
+            log.warning("could not export the embedding model to ONNX (%s); using torch", exc)
+            return
+        self._onnx = OnnxQueryEncoder.open(self.path, self._cache_dir, self._threads)
 
     @property
     def llama_embedding(self):
-        return self._llama
+        return self._torch()
+
+    @property
+    def query_backend(self) -> str:
+        return "onnx" if self._onnx is not None else "torch"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text, in input order."""
@@ -69,22 +97,49 @@ class MiniLMEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Length-sorted batches waste less padding than the caller's order would.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vectors = self._llama.get_text_embedding_batch([texts[i] for i in order])
+        vectors = self._torch().get_text_embedding_batch([texts[i] for i in order])
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         out[order] = np.asarray(vectors, dtype=np.float32)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self._llama.get_query_embedding(text), dtype=np.float32)
+        if self._onnx is not None:
+            return self._onnx.encode(text)
+        return np.asarray(self._torch().get_query_embedding(text), dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def _torch_model(path: Path, batch_size: int, threads: int):
+    """The torch model, once per process: every embedder of the same weights shares it."""
+    # The hub client must never be asked: the weights are on disk.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    import torch
+    import transformers
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    transformers.utils.logging.disable_progress_bar()
+    if threads:
+        torch.set_num_threads(threads)
+    log.info("loading embedding model from %s", path)
+    return HuggingFaceEmbedding(
+        model_name=str(path), device="cpu", embed_batch_size=batch_size, normalize=True
+    )
 
 
 def load_embedder(
-    model_path: Path | None = None, batch_size: int = 32, threads: int = 0
+    model_path: Path | None = None,
+    batch_size: int = 32,
+    threads: int = 0,
+    cache_dir: Path | None = None,
 ) -> MiniLMEmbedder:
     """One model per process and configuration: loading takes seconds and ~100 MB."""
-    return _cached_embedder(model_path, batch_size, threads)
+    return _cached_embedder(model_path, batch_size, threads, cache_dir)
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(model_path: Path | None, batch_size: int, threads: int) -> MiniLMEmbedder:
-    return MiniLMEmbedder(model_path, batch_size, threads)
+def _cached_embedder(
+    model_path: Path | None, batch_size: int, threads: int, cache_dir: Path | None
+) -> MiniLMEmbedder:
+    return MiniLMEmbedder(model_path, batch_size, threads, cache_dir)

@@ -73,7 +73,10 @@ class Engine:
     ):
         self.settings = settings
         self.embedder = embedder or load_embedder(
-            settings.embed_model_path, settings.embed_batch_size, settings.torch_threads
+            settings.embed_model_path,
+            settings.embed_batch_size,
+            settings.torch_threads,
+            settings.store_dir / "models",
         )
         self.judge = judge or load_judge(settings.judge, settings.judge_path)
         self._reload_lock = threading.Lock()
