@@ -60,10 +60,17 @@ def assert_invariants(engine: Engine, answer) -> None:
     assert answer.mode in ("llm", "extractive")
 
 
-def first_quote_sentence(request) -> Step:
-    """A faithful answer: quote 1's own words, cited."""
-    quote = quotes_of(request)[1]
-    return completion(f"{quote.rstrip('.')} [1].")
+def quote_then(extra: str = ""):
+    """A reply of quote 1's own words, cited, then ``extra`` (what the test adds)."""
+
+    def reply(request) -> Step:
+        quote = quotes_of(request)[1]
+        return completion(f"{quote.rstrip('.')} [1]. {extra}".strip())
+
+    return reply
+
+
+first_quote_sentence = quote_then()
 
 
 @pytest.fixture(scope="module")
@@ -96,11 +103,7 @@ def test_a_faithful_answer_is_used_as_prose(engine_for):
 
 def test_an_unsupported_sentence_is_dropped_and_flagged(engine_for):
     invented = "Russia also sent 40,000 troops and 300 jets to Tehran [1]."
-
-    def reply(request):
-        return completion(f"{quotes_of(request)[1].rstrip('.')} [1]. {invented}")
-
-    with FakeLLM(reply) as fake:
+    with FakeLLM(quote_then(invented)) as fake:
         engine = engine_for(fake)
         answer = engine.ask(QUESTION)
     assert answer.mode == "llm"
@@ -111,11 +114,7 @@ def test_an_unsupported_sentence_is_dropped_and_flagged(engine_for):
 
 
 def test_a_refuted_sentence_is_flagged_contradicted(engine_for):
-    def reply(request):
-        quote = quotes_of(request)[1]
-        return completion(f"{quote.rstrip('.')} [1]. Putin said the US attack was justified [1].")
-
-    with FakeLLM(reply) as fake:
+    with FakeLLM(quote_then("Putin said the US attack was justified [1].")) as fake:
         engine = engine_for(fake)
         answer = engine.ask(QUESTION)
     assert answer.mode == "llm"
