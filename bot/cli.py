@@ -22,7 +22,6 @@ from retrieval import (
     ReloadInProgress,
     Settings,
     StoreUnavailable,
-    add_urls,
     load_settings,
 )
 
@@ -184,6 +183,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval import add_urls  # the fetcher and trafilatura load only for adding
+
     report = add_urls(settings, args.urls, feed=args.feed, progress=stderr_progress("fetching"))
     out: dict[str, Any] = report.to_json()
     if not args.json:

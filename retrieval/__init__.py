@@ -3,10 +3,8 @@
 Public surface (what bot/ may use): Engine, Settings, load_settings and the result dataclasses.
 """
 
-from .adding import AddedItem, AddFailure, AddReport, add_urls
 from .corpus import ArticleFormatError, load_corpus
 from .engine import Engine, NoPreviousIndex, QuestionError, ReloadFailed, ReloadInProgress
-from .fetch import FetchError
 from .opening import StoreUnavailable
 from .settings import Settings, load_settings
 from .types import (
@@ -21,6 +19,27 @@ from .types import (
     LoadError,
     SourceHit,
 )
+
+# Adding articles needs trafilatura and the fetcher (~0.5 s to import): loaded when first used,
+# so a question from a new process does not pay for them.
+_LAZY = {
+    "AddedItem": ".adding",
+    "AddFailure": ".adding",
+    "AddReport": ".adding",
+    "add_urls": ".adding",
+    "FetchError": ".fetch",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'retrieval' has no attribute {name!r}")
+
 
 __all__ = [
     "AddFailure",

@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
-from .adding import AddReport, add_urls
 from .embedding import Embedder, load_embedder
 from .indexer import (
     Progress,
@@ -31,6 +31,9 @@ from .state import CorpusState
 from .store import PASSAGES, SENTENCES, open_chroma
 from .types import Answer, Article, ClaimCheck, CorpusStats, IndexReport, SourceHit
 from .writer import ReloadInProgress, ServerLease, WriterLock
+
+if TYPE_CHECKING:
+    from .adding import AddReport
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +308,8 @@ class Engine:
     ) -> AddReport:
         """Fetch articles (or each new item of feeds) into the corpus folder; ``reload`` serves
         them."""
+        from .adding import add_urls  # trafilatura and the fetcher: only for adding
+
         return add_urls(self.settings, urls, feed=feed, progress=progress)
 
     # -- sources -----------------------------------------------------------------------------
