@@ -13,6 +13,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MODEL_ID = "all-MiniLM-L6-v2"
+# Batches up to this size go through the ONNX export when there is one (same vectors as
+# torch); indexing's large batches stay on torch.
+ONNX_BATCH_MAX = 64
 
 
 class Embedder(Protocol):
@@ -95,6 +98,9 @@ class MiniLMEmbedder:
         """Unit-length float32 vectors, one row per text, in input order."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._onnx is not None and len(texts) <= ONNX_BATCH_MAX:
+            # The verifier's clause windows, a handful per question: no torch for those.
+            return self._onnx.encode_batch(texts)
         # Length-sorted batches waste less padding than the caller's order would.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = self._torch().get_text_embedding_batch([texts[i] for i in order])

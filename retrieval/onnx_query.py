@@ -150,13 +150,20 @@ class OnnxQueryEncoder:
             return None
 
     def encode(self, text: str) -> np.ndarray:
-        enc = self._tokenizer.encode(text)
-        feed = {
-            "input_ids": np.asarray([enc.ids], dtype=np.int64),
-            "attention_mask": np.asarray([enc.attention_mask], dtype=np.int64),
-            "token_type_ids": np.asarray([enc.type_ids], dtype=np.int64),
-        }
-        hidden = self._session.run(None, feed)[0][0]
-        mask = feed["attention_mask"][0][:, None].astype(np.float32)
-        vector = (hidden * mask).sum(axis=0) / max(float(mask.sum()), 1e-9)
-        return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+        return self.encode_batch([text])[0]
+
+    def encode_batch(self, texts: list[str]) -> np.ndarray:
+        """One vector per text; the batch is padded to its longest text (masked out)."""
+        encodings = self._tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in _INPUTS}
+        for row, enc in enumerate(encodings):
+            n = len(enc.ids)
+            feed["input_ids"][row, :n] = enc.ids
+            feed["attention_mask"][row, :n] = enc.attention_mask
+            feed["token_type_ids"][row, :n] = enc.type_ids
+        hidden = self._session.run(None, feed)[0]
+        mask = feed["attention_mask"][:, :, None].astype(np.float32)
+        vectors = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return (vectors / norms).astype(np.float32)

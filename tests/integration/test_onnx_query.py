@@ -43,6 +43,15 @@ def test_onnx_query_vectors_agree_with_torch(exported, minilm):
         assert cos >= 0.999, (cos, text)
 
 
+def test_small_batches_agree_with_torch_too(exported, minilm):
+    """The verifier embeds a few clause windows per question: through ONNX, padded."""
+    embedder, _ = exported
+    sentences, _ = seed_texts()
+    batch = sentences[:20]
+    cos = (embedder.embed(batch) * minilm.embed(batch)).sum(axis=1)
+    assert cos.min() >= 0.999
+
+
 def test_top5_retrieval_is_unchanged_on_the_seed_questions(exported, minilm):
     embedder, _ = exported
     sentences, questions = seed_texts()
@@ -58,7 +67,8 @@ def test_a_new_engine_start_uses_the_export_without_torch(exported):
     fresh = MiniLMEmbedder(cache_dir=cache)
     assert fresh.query_backend == "onnx" and fresh._llama is None
     assert fresh.embed_query("Why isn't Russia helping Iran?").shape == (384,)
-    assert fresh._llama is None  # a question never loads torch
+    assert fresh.embed(["a clause window", "and another"]).shape == (2, 384)
+    assert fresh._llama is None  # a question, or a claim's windows, never loads torch
 
 
 def test_a_broken_export_falls_back_to_torch(exported, tmp_path, caplog):
