@@ -4,7 +4,7 @@ Public surface (what bot/ may use): Engine, Settings, load_settings and the resu
 """
 
 from .corpus import ArticleFormatError, load_corpus
-from .engine import Engine, NoPreviousIndex, QuestionError, ReloadFailed, ReloadInProgress
+from .engine import Engine, NoPreviousIndex, QuestionError, ReloadFailed
 from .opening import StoreUnavailable
 from .settings import Settings, load_settings
 from .types import (
@@ -19,6 +19,7 @@ from .types import (
     LoadError,
     SourceHit,
 )
+from .writer import ReloadInProgress
 
 # Adding articles needs trafilatura and the fetcher (~0.5 s to import): loaded when first used,
 # so a question from a new process does not pay for them.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -30,7 +31,7 @@ from .settings import Settings
 from .state import CorpusState
 from .store import PASSAGES, SENTENCES, open_chroma
 from .types import Answer, Article, ClaimCheck, CorpusStats, IndexReport, SourceHit
-from .writer import ReloadInProgress, ServerLease, WriterLock
+from .writer import ServerLease, WriterLock, refusal
 
 if TYPE_CHECKING:
     from .adding import AddReport
@@ -182,9 +183,7 @@ class Engine:
         (one writer across processes), and a view of the vectors that includes what other
         processes wrote."""
         if not self._reload_lock.acquire(blocking=False):
-            raise ReloadInProgress(
-                f"cannot start {what}: a reload is already running; try again soon"
-            )
+            raise refusal(what, f"pid {os.getpid()}, this process")
         try:
             if not write:
                 self._follow_other_writers()

@@ -179,12 +179,12 @@ def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> No
     """The integrity probe: counts, sample units read back and compared with the manifest,
     then a test query. Raises IndexDamaged when the store cannot serve ``gen``."""
     _, want_s = check_counts(table, vectors, gen)
-    probes = [a for a in table.sample(gen, PROBE_ARTICLES) if units_of(a).sentences]
+    probes = [(a, units_of(a).sentences) for a in table.sample(gen, PROBE_ARTICLES)]
+    probes = [(a, spans) for a, spans in probes if spans]
     if not probes or not want_s:
         return
     expected: dict[str, tuple[str, int, int]] = {}
-    for article in probes:
-        spans = units_of(article).sentences
+    for article, spans in probes:
         for j in {0, len(spans) - 1}:
             expected[sentence_unit_id(article, j)] = (article.id, spans[j].start, spans[j].end)
     found = vectors.units(SENTENCES, sorted(expected))

@@ -95,7 +95,6 @@ class LLMCheckedVerifier:
     inner: Verifier
     llm: LLM
     prompts: Prompts
-    max_quote_chars: int
 
     def check(self, claim: str, state: CorpusState, evidence: Evidence) -> ClaimCheck:
         verdict = self.inner.check(claim, state, evidence)
@@ -154,5 +153,5 @@ def build_pipeline(settings, vectors: VectorIndex, embedder: Embedder, judge, ll
             answerer, llm, prompts, retriever, verifier, settings.llm_max_tokens
         )
         if settings.llm_claim_judge:
-            verifier = LLMCheckedVerifier(verifier, llm, prompts, settings.max_quote_chars)
+            verifier = LLMCheckedVerifier(verifier, llm, prompts)
     return Pipeline(retriever=retriever, answerer=answerer, verifier=verifier)

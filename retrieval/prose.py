@@ -25,6 +25,7 @@ import dataclasses
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .llm import LLM, LLMError
 from .llm.prompts import Prompts
@@ -34,6 +35,9 @@ from .state import CorpusState
 from .text import content_terms, normalize, sentence_spans
 from .tuning import TUNING
 from .types import Answer, Citation, ClaimCheck, Flag
+
+if TYPE_CHECKING:
+    from .pipeline import Answerer, Retriever, Verifier
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +69,11 @@ def quote_block(citations: tuple[Citation, ...]) -> str:
 class ProseAnswerer:
     """The extractive answerer's evidence, written up by ``llm``, gated by ``verifier``."""
 
-    extractive: object  # an Answerer (retrieval/pipeline.py)
+    extractive: Answerer
     llm: LLM
     prompts: Prompts
-    retriever: object  # a Retriever
-    verifier: object  # a Verifier
+    retriever: Retriever
+    verifier: Verifier
     max_tokens: int
 
     def answer(self, question: str, state: CorpusState, evidence: Evidence) -> Answer:

@@ -109,7 +109,8 @@ class IndexTable:
 
     def fingerprints(self, gen: int | None) -> dict[str, tuple[str, str]]:
         """article id -> (path, content hash) in generation ``gen``."""
-        rows = self._rows("SELECT id, path, hash FROM members WHERE gen = ?", (gen,))
+        with self._lock:
+            rows = _members_in(self._db, gen)
         return {r[0]: (r[1], r[2]) for r in rows}
 
     @contextmanager
@@ -140,10 +141,7 @@ class IndexTable:
         db: sqlite3.Connection, gen: int | None, known: dict[str, Article]
     ) -> list[Article]:
         out = []
-        rows = db.execute(
-            "SELECT id, path, hash FROM members WHERE gen = ? ORDER BY id", (gen,)
-        ).fetchall()
-        for aid, path, digest in rows:
+        for aid, path, digest in _members_in(db, gen):
             article = known.get(aid)
             if article is None or article.content_hash != digest or article.path != path:
                 article = _version_in(db, aid, digest, path)
@@ -153,9 +151,7 @@ class IndexTable:
     def sample(self, gen: int | None, n: int) -> list[Article]:
         """Up to ``n`` articles of ``gen`` spread over it (first, middle, last...)."""
         with self._snapshot() as db:
-            members = db.execute(
-                "SELECT id, path, hash FROM members WHERE gen = ? ORDER BY id", (gen,)
-            ).fetchall()
+            members = _members_in(db, gen)
             picks = sorted({round(i * (len(members) - 1) / max(n - 1, 1)) for i in range(n)})
             return [
                 _version_in(db, members[i][0], members[i][2], members[i][1])
@@ -251,6 +247,13 @@ class IndexTable:
         with self._tx() as db:
             for table in ("versions", "generations", "members", "meta"):
                 db.execute(f"DELETE FROM {table}")
+
+
+def _members_in(db: sqlite3.Connection, gen: int | None) -> list[tuple[str, str, str]]:
+    """(article id, path, content hash) of generation ``gen``, by id."""
+    return db.execute(
+        "SELECT id, path, hash FROM members WHERE gen = ? ORDER BY id", (gen,)
+    ).fetchall()
 
 
 def _version_in(db: sqlite3.Connection, aid: str, digest: str, path: str) -> Article:

@@ -155,12 +155,15 @@ class WriterLock:
             raise
 
     def _busy(self, what: str) -> ReloadInProgress:
-        holder = self.holder()
-        who = f" ({holder})" if holder else ""
-        return ReloadInProgress(
-            f"cannot start {what}: a reload is already running{who}; try again when it ends",
-            holder,
-        )
+        return refusal(what, self.holder())
+
+
+def refusal(what: str, holder: str | None) -> ReloadInProgress:
+    """The one wording of "someone else is writing", naming the holder when known."""
+    who = f" ({holder})" if holder else ""
+    return ReloadInProgress(
+        f"cannot start {what}: a reload is already running{who}; try again when it ends", holder
+    )
 
 
 class ServerLease:
@@ -184,7 +187,6 @@ class ServerLease:
         self._token = f"{os.getpid()}-{uuid.uuid4().hex}"
         self._renewer: threading.Thread | None = None
         self._stop = threading.Event()
-        self.lost = False  # set when a renewal found another holder (it outlived our ttl)
 
     def holder(self) -> str | None:
         meta = self._read()
@@ -205,13 +207,7 @@ class ServerLease:
                     self._start_renewing(holder)
                     return
             if time.monotonic() >= deadline:
-                who = self.holder()
-                suffix = f" ({who})" if who else ""
-                raise ReloadInProgress(
-                    f"cannot start {what}: a reload is already running{suffix}; "
-                    "try again when it ends",
-                    who,
-                )
+                raise refusal(what, self.holder())
             time.sleep(min(max(self._settle, _POLL_SECONDS), max(0.0, deadline - time.monotonic())))
 
     def release(self) -> None:
@@ -224,13 +220,13 @@ class ServerLease:
 
     def _start_renewing(self, holder: str) -> None:
         self._stop.clear()
-        self.lost = False
 
         def renew() -> None:
             while not self._stop.wait(self._ttl / 3):
                 try:
                     if (self._read() or {}).get("token") != self._token:
-                        self.lost = True
+                        # Another writer took it: we outlived our ttl without renewing.
+                        log.error("the writer lease was taken over while this process held it")
                         return
                     self._write(holder)
                 except Exception:  # noqa: BLE001 - the server blinked; the next round retries
