@@ -25,7 +25,9 @@ from retrieval.text import normalize  # noqa: E402
 
 
 def is_hit(item: dict, answer: dict) -> bool:
-    quotes = [normalize(" ".join(c["quote"].split())) for c in answer["citations"]]
+    quotes = [
+        normalize(" ".join(q.split())) for c in answer["citations"] for q in c.get("quotes", [])
+    ]
     gold = item.get("answers") or []
     gold += item.get("evidence_any") or []
     for g in gold:

@@ -228,13 +228,30 @@ def trim_to_clauses(
 
 
 def build_citations(state: CorpusState, quotes: list[Quote]) -> tuple[Citation, ...]:
-    return tuple(
-        Citation(
-            n=n,
-            **state.quote_fields(q.article_id, q.start, q.end),
-            also_reported_by=state.also_reported_by(q.article_id),
-        )
-        for n, q in enumerate(quotes, 1)
+    """One citation per article, numbered in order of first quote; an article's later quotes
+    join its ``quotes`` (DESIGN §4)."""
+    by_article: dict[str, Citation] = {}
+    for q in quotes:
+        fields = state.quote_fields(q.article_id, q.start, q.end)
+        held = by_article.get(q.article_id)
+        if held is None:
+            by_article[q.article_id] = Citation(
+                n=len(by_article) + 1,
+                **fields,
+                also_reported_by=state.also_reported_by(q.article_id),
+            )
+        else:
+            by_article[q.article_id] = held.with_quote(fields["quote"], q.start, q.end)
+    return tuple(by_article.values())
+
+
+def quoted_text(quotes: list[Quote], citations: tuple[Citation, ...], state: CorpusState) -> str:
+    """The extractive answer: each quote on its line, in answer order, with its article's [n]."""
+    number = {c.article_id: c.n for c in citations}
+    return "\n".join(
+        f"\u201c{_one_line(state.articles[q.article_id].body[q.start : q.end])}\u201d"
+        f" [{number[q.article_id]}]"
+        for q in quotes
     )
 
 
@@ -267,8 +284,9 @@ def compose_answer(
             flags=(Flag("not_in_sources", question, refs),),
             confidence=signals["p"],
         )
-    citations = build_citations(state, make_quotes(state, chosen, evidence, max_chars))
-    text = "\n".join(f"\u201c{_one_line(c.quote)}\u201d [{c.n}]" for c in citations)
+    quotes = make_quotes(state, chosen, evidence, max_chars)
+    citations = build_citations(state, quotes)
+    text = quoted_text(quotes, citations, state)
     return Answer(
         question=question,
         status="answered",
@@ -292,29 +310,27 @@ def flag_premise(answer: Answer, premise: str, verdict: ClaimCheck) -> Answer:
     for e in verdict.evidence:
         if e.stance == "related" or len(refs) >= TUNING.premise_citations:
             continue
-        same = next(
-            (
-                c
-                for c in citations
-                if c.article_id == e.article_id and c.start <= e.start and e.end <= c.end
-            ),
-            None,
-        )
-        if same is None:
-            same = Citation(
-                n=len(citations) + 1,
-                article_id=e.article_id,
-                title=e.title,
-                outlet=e.outlet,
-                published=e.published,
-                url=e.url,
-                quote=e.quote,
-                start=e.start,
-                end=e.end,
+        at = next((i for i, c in enumerate(citations) if c.article_id == e.article_id), None)
+        if at is None:
+            citations.append(
+                Citation(
+                    n=len(citations) + 1,
+                    article_id=e.article_id,
+                    title=e.title,
+                    outlet=e.outlet,
+                    published=e.published,
+                    url=e.url,
+                    quote=e.quote,
+                    start=e.start,
+                    end=e.end,
+                )
             )
-            citations.append(same)
-        if same.n not in refs:
-            refs.append(same.n)
+            at = len(citations) - 1
+        else:
+            # One number per article: the evidence joins the article's quotes.
+            citations[at] = citations[at].with_quote(e.quote, e.start, e.end)
+        if citations[at].n not in refs:
+            refs.append(citations[at].n)
     if verdict.verdict == "contradicted":
         flag = Flag("premise", f'The sources contradict the premise "{premise}"', tuple(refs))
     else:

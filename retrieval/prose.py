@@ -34,7 +34,7 @@ from .signals import entities, mismatch, numbers
 from .state import CorpusState
 from .text import content_terms, normalize, sentence_spans
 from .tuning import TUNING
-from .types import Answer, Citation, ClaimCheck, Flag
+from .types import Answer, Citation, ClaimCheck, Flag, source_name
 
 if TYPE_CHECKING:
     from .pipeline import Answerer, Retriever, Verifier
@@ -58,11 +58,19 @@ class Gated:
 
 def _source(c: Citation) -> str:
     when = f", {c.published[:10]}" if c.published else ""
-    return f"{c.outlet or 'unnamed outlet'}{when}"
+    return f"{source_name(c.outlet, c.url) or 'source'}{when}"
 
 
 def quote_block(citations: tuple[Citation, ...]) -> str:
-    return "\n".join(f"[{c.n}] ({_source(c)}) {' '.join(c.quote.split())}" for c in citations)
+    """Each source once under its number, its quotes after it (joined by an ellipsis)."""
+    return "\n".join(
+        f"[{c.n}] ({_source(c)}) " + " … ".join(" ".join(q.split()) for q in c.quotes)
+        for c in citations
+    )
+
+
+def _quoted(citations: list[Citation] | tuple[Citation, ...]) -> str:
+    return " ".join(q for c in citations for q in c.quotes)
 
 
 @dataclass(frozen=True)
@@ -135,7 +143,7 @@ def gate(reply: str, question: str, base: Answer, state: CorpusState, retriever,
         if not any(refs for _, _, refs in parsed):
             return Gated(None, (), "the prose cites none of the quotes")
         notes.append("the prose had no citations: each sentence attributed to its closest quote")
-    quotes_text = " ".join(c.quote for c in base.citations)
+    quotes_text = _quoted(base.citations)
     if _overlap(" ".join(p for _, p, _ in parsed), f"{quotes_text} {question}") < (
         TUNING.prose_min_overlap
     ):
@@ -161,7 +169,7 @@ def _attributed(
     shown: str, plain: str, citations: tuple[Citation, ...], state: CorpusState
 ) -> tuple[str, str, tuple[int, ...]]:
     terms = question_terms(plain)
-    scored = [(coverage(state, terms, {}, c.quote), c.n) for c in citations]
+    scored = [(coverage(state, terms, {}, _quoted([c])), c.n) for c in citations]
     best, n = max(scored, default=(0.0, 0))
     if best < TUNING.prose_grounded_cover:
         return shown, plain, ()
@@ -182,7 +190,11 @@ def _stance(sentence: str, cited: list[Citation], state: CorpusState, retriever,
     inside = tuple(
         c
         for c in evidence.candidates
-        if any(c.article_id == q.article_id and c.start < q.end and q.start < c.end for q in cited)
+        if any(
+            c.article_id == q.article_id and s < c.end and c.start < e
+            for q in cited
+            for s, e in q.spans
+        )
     )
     if inside:
         verdict: ClaimCheck = verifier.check(
@@ -192,7 +204,7 @@ def _stance(sentence: str, cited: list[Citation], state: CorpusState, retriever,
             return "contradicted"
         if verdict.verdict == "supported":
             return "supported"
-    quotes = " ".join(q.quote for q in cited)
+    quotes = _quoted(cited)
     if mismatch(sentence, quotes, quotes) == "negation":
         return "unsupported"
     folded = normalize(quotes)

@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import contextlib
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
+from urllib.parse import urlsplit
+
+# Host prefixes that name a server, not the site.
+_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+
+
+def source_name(outlet: str | None, url: str | None) -> str | None:
+    """What to call a source: its outlet, else its site from the URL ("reuters.com"), else None."""
+    if outlet and outlet.strip():
+        return " ".join(outlet.split())
+    host = (urlsplit(url).hostname or "") if url else ""
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") > 1:
+            host = host[len(prefix) :]
+            break
+    if host.startswith("xn--") or ".xn--" in host:
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("ascii").decode("idna")
+    return host or None
+
 
 FlagKind = Literal["not_in_sources", "unsupported", "contradicted", "conflicting", "premise"]
 Status = Literal["answered", "not_in_sources"]
@@ -44,6 +65,11 @@ class Passage(Span):
 
 @dataclass(frozen=True)
 class Citation:
+    """One cited article: its number, and every quote the answer takes from it (DESIGN §4).
+
+    ``quote``/``start``/``end`` are the first quote; ``quotes`` and ``spans`` hold them all in
+    answer order (built with just the first when not given)."""
+
     n: int
     article_id: str
     title: str
@@ -54,11 +80,27 @@ class Citation:
     start: int
     end: int
     also_reported_by: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.spans:
+            object.__setattr__(self, "spans", ((self.start, self.end),))
+            object.__setattr__(self, "quotes", (self.quote,))
+        if len(self.quotes) != len(self.spans) or self.spans[0] != (self.start, self.end):
+            raise ValueError("a citation's quotes and spans must match, first quote first")
+
+    def with_quote(self, quote: str, start: int, end: int) -> Citation:
+        """This citation with one more quote from the same article (none if already held)."""
+        if any(s <= start and end <= e for s, e in self.spans):
+            return self
+        return replace(self, quotes=(*self.quotes, quote), spans=(*self.spans, (start, end)))
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["also_reported_by"] = list(self.also_reported_by)
-        del out["start"], out["end"]
+        out["quotes"] = list(self.quotes)
+        del out["start"], out["end"], out["spans"]
         return out
 
 

@@ -27,7 +27,7 @@ from .signals import (
 from .state import CorpusState
 from .text import content_terms, words
 from .tuning import TUNING
-from .types import ClaimCheck, EvidenceQuote
+from .types import ClaimCheck, EvidenceQuote, source_name
 
 
 @dataclass(frozen=True)
@@ -331,7 +331,8 @@ def _distinct(state: CorpusState, group: list[Stance]) -> tuple[Stance, ...]:
 def _outlets(state: CorpusState, group: list[Stance]) -> str:
     names = []
     for s in group:
-        name = state.articles[s.candidate.article_id].outlet or "an unnamed outlet"
+        article = state.articles[s.candidate.article_id]
+        name = source_name(article.outlet, article.url) or "an unnamed outlet"
         if name not in names:
             names.append(name)
     return " vs ".join(names)

@@ -61,7 +61,7 @@ def main() -> int:
             state = own.state
             for citation in answer.citations:
                 body = state.articles[citation.article_id].body
-                if citation.quote not in body:
+                if any(quote not in body for quote in citation.quotes):
                     print(f"worker {worker}: quote not in its article", file=sys.stderr)
                     return 1
                 counts["quotes"] += 1

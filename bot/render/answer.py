@@ -25,7 +25,7 @@ from .layout import (
     reflowed,
     source_line,
 )
-from .markdown import fit, one_line
+from .markdown import fit, one_line, share
 
 # Answers cite a handful of sources; past this many the rest are left to the excerpts and their
 # markers are not shown, so every marker on screen has its source listed beside it.
@@ -34,6 +34,8 @@ MAX_FLAGS = 10
 FLAG_CAP = 700
 FLAG_MIN_TEXT = 60
 QUESTION_CAP = 300
+# Each of a source's quotes in the excerpts keeps at least this much when room is short.
+EXCERPT_FLOOR = 200
 # The answer text weighs as much as three flags or sources when room is short.
 ANSWER_WEIGHT = 3
 
@@ -127,9 +129,16 @@ def answer_embed(answer: Answer) -> discord.Embed:
 
 
 def _excerpt_embed(c: Citation) -> discord.Embed:
+    """The source once, then each of its quotes, sharing what the description has left."""
     line = source_line(c, SOURCE_CAP, also=c.also_reported_by)
-    quote = fit(one_line(c.quote), DESCRIPTION - len(line) - 4)
-    return discord.Embed(description=f"{line}\n\n“{quote}”", colour=discord.Colour.blurple())
+    quotes = [one_line(q) for q in c.quotes]
+    # Per quote: the two blank lines before it and its quotation marks.
+    room = DESCRIPTION - len(line) - 4 * len(quotes)
+    needs = [len(fit(q, 10**6)) for q in quotes]
+    floor = min(EXCERPT_FLOOR, max(room, 0) // max(len(quotes), 1))
+    budgets = share(needs, room, [min(n, floor) for n in needs])
+    shown = [f"“{fit(q, b)}”" for q, b in zip(quotes, budgets, strict=True)]
+    return discord.Embed(description="\n\n".join([line, *shown]), colour=discord.Colour.blurple())
 
 
 def excerpt_messages(answer: Answer) -> list[list[discord.Embed]]:

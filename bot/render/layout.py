@@ -9,6 +9,8 @@ from typing import Protocol
 
 import discord
 
+from retrieval import source_name
+
 from ..limits import EMBED_TOTAL, FIELD_VALUE
 from .markdown import date_text, escape, fit, join_bounded, masked_link, one_line, share
 
@@ -43,7 +45,8 @@ def source_line(
     """``**[n]** Outlet · YYYY-MM-DD · [Title](url)`` and "↳ also reported by: …" within
     ``limit``; when room is short the also-line goes first, then the outlet, then the date."""
     head = f"**[{src.n}]** {tag}"
-    outlet = fit(one_line(src.outlet), OUTLET_CAP) if src.outlet and src.outlet.strip() else None
+    name = source_name(src.outlet, src.url)
+    outlet = fit(one_line(name), OUTLET_CAP) if name else None
     date = date_text(src.published)
     title_need = len(masked_link(src.title, src.url, SOURCE_CAP))
     title_floor = min(MIN_TITLE, title_need)

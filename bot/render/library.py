@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 
 import discord
 
-from retrieval import AddedItem, AddReport, Article, CorpusStats, IndexReport, SourceHit
+from retrieval import (
+    AddedItem,
+    AddReport,
+    Article,
+    CorpusStats,
+    IndexReport,
+    SourceHit,
+    source_name,
+)
 
 from ..limits import CONTENT, DESCRIPTION, EMBED_TOTAL, FIELD_VALUE, TITLE
 from .markdown import (
@@ -37,7 +45,8 @@ _STATUS = {"added": "🆕 added", "updated": "🔄 updated", "unchanged": "➖ u
 
 def _hit_entry(number: int, hit: SourceHit, budget: int) -> str:
     a = hit.article
-    outlet = fit(one_line(a.outlet), OUTLET_CAP) if a.outlet and a.outlet.strip() else None
+    name = source_name(a.outlet, a.url)
+    outlet = fit(one_line(name), OUTLET_CAP) if name else None
     meta = " · ".join(x for x in (outlet, date_text(a.published), code(a.id, 100)) if x)
     head = f"**{number}.** "
     snippet = one_line(hit.snippet)
@@ -84,7 +93,7 @@ def article_embed(article: Article) -> discord.Embed:
         description=fit(article.lead, LEAD_CAP, sentence=True) or None,
         colour=discord.Colour.blurple(),
     )
-    outlet = one_line(article.outlet or "")
+    outlet = one_line(source_name(article.outlet, article.url) or "")
     published = one_line(article.published or "")
     embed.add_field(name="Outlet", value=fit(outlet, OUTLET_CAP) or "unknown")
     embed.add_field(name="Published", value=fit(published, 100) or "undated")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from retrieval import Answer, Article, Citation, ClaimCheck, SourceHit
+from retrieval import Answer, Article, Citation, ClaimCheck, SourceHit, source_name
 
 _FLAG_LABELS = {
     "not_in_sources": "NOT IN SOURCES",
@@ -15,35 +15,43 @@ _FLAG_LABELS = {
 }
 
 
+def _meta(outlet: str | None, url: str | None, published: str | None, title: str) -> str:
+    parts = [source_name(outlet, url), published or "undated", title]
+    return " · ".join(p for p in parts if p)
+
+
 def source_line(c: Citation) -> str:
-    parts = [c.outlet or "unnamed outlet", c.published or "undated", c.title]
-    line = f"[{c.n}] " + " · ".join(parts)
+    return f"[{c.n}] " + _meta(c.outlet, c.url, c.published, c.title)
+
+
+def source_block(c: Citation) -> list[str]:
+    """The source once, its quotes under it, then its link and the other outlets carrying it."""
+    out = [source_line(c)]
+    out += [f"    \u201c{' '.join(q.split())}\u201d" for q in c.quotes]
     if c.url:
-        line += f"\n    {c.url}"
+        out.append(f"    {c.url}")
     if c.also_reported_by:
-        line += f"\n    also reported by: {', '.join(c.also_reported_by)}"
-    return line
+        out.append(f"    also reported by: {', '.join(c.also_reported_by)}")
+    return out
 
 
 def render_answer(answer: Answer) -> str:
     out = [f"Q: {answer.question}", ""]
-    in_text = {c.n for c in answer.citations if f"[{c.n}]" in answer.answer}
-    by_n = {c.n: c for c in answer.citations}
     for flag in answer.flags:
         refs = " ".join(f"[{n}]" for n in flag.citations)
         out.append(
             f"⚠ {_FLAG_LABELS.get(flag.kind, flag.kind.upper())}: {flag.text} {refs}".rstrip()
         )
-        for n in flag.citations:
-            if n not in in_text and flag.kind != "not_in_sources":
-                out.append(f"    [{n}] \u201c{' '.join(by_n[n].quote.split())}\u201d")
     if answer.flags:
         out.append("")
-    out.append(answer.answer)
+    # An extractive answer's text is its quotes, which the sources below show in full.
+    if answer.status != "answered" or answer.mode != "extractive" or not answer.citations:
+        out += [answer.answer, ""]
     if answer.citations:
-        out += ["", "Sources:"]
-        out += [source_line(c) for c in answer.citations]
-    return "\n".join(out)
+        out.append("Sources:" if answer.status == "answered" else "Closest sources:")
+        for c in answer.citations:
+            out += source_block(c)
+    return "\n".join(out).rstrip()
 
 
 def render_hits(hits: list[SourceHit]) -> str:
@@ -52,9 +60,7 @@ def render_hits(hits: list[SourceHit]) -> str:
     lines = []
     for h in hits:
         a = h.article
-        lines.append(
-            f"{a.id}\n  {a.outlet or 'unnamed outlet'} · {a.published or 'undated'} · {a.title}"
-        )
+        lines.append(f"{a.id}\n  {_meta(a.outlet, a.url, a.published, a.title)}")
         snippet = " ".join(h.snippet.split())
         if snippet:
             lines.append(textwrap.indent(textwrap.fill(snippet, 96), "  > "))
@@ -62,7 +68,10 @@ def render_hits(hits: list[SourceHit]) -> str:
 
 
 def render_article(a: Article) -> str:
-    head = [a.title, f"{a.outlet or 'unnamed outlet'} · {a.published or 'undated'}"]
+    head = [
+        a.title,
+        " · ".join(x for x in (source_name(a.outlet, a.url), a.published or "undated") if x),
+    ]
     if a.author:
         head.append(f"by {a.author}")
     if a.url:
@@ -86,7 +95,7 @@ def render_check(result: ClaimCheck) -> str:
         out += ["", "Evidence:"]
     for e in result.evidence:
         out.append(f"[{e.n}] ({STANCE_LABELS[e.stance]}) \u201c{' '.join(e.quote.split())}\u201d")
-        out.append(f"    {e.outlet or 'unnamed outlet'} · {e.published or 'undated'} · {e.title}")
+        out.append(f"    {_meta(e.outlet, e.url, e.published, e.title)}")
         if e.url:
             out.append(f"    {e.url}")
     return "\n".join(out)

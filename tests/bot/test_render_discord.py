@@ -194,13 +194,17 @@ def citations(draw, max_size=10):
             outlet=draw(OPTIONAL),
             published=draw(st.one_of(st.none(), st.just("2025-06-23T10:00:00+00:00"), TEXT)),
             url=draw(URLS),
-            quote=draw(LONG_TEXT),
-            start=0,
-            end=1,
+            **grouped(draw(st.lists(LONG_TEXT, min_size=1, max_size=4))),
             also_reported_by=tuple(draw(NAMES)),
         )
         for n in range(1, count + 1)
     ]
+
+
+def grouped(quotes: list[str]) -> dict:
+    """Citation fields for one article quoted once or several times (one number per article)."""
+    spans = tuple((10 * i, 10 * i + 1) for i in range(len(quotes)))
+    return dict(quote=quotes[0], start=0, end=1, quotes=tuple(quotes), spans=spans)
 
 
 @st.composite
@@ -464,9 +468,16 @@ def test_source_line_has_number_outlet_date_and_linked_title():
     assert value == "**[1]** Reuters · 2025-06-23 · [Title 1](https://example.com/1)"
 
 
-def test_source_line_omits_missing_outlet_and_date():
-    value = answer_embed(answer_with([citation(1, outlet=None, published=None)])).fields[0].value
-    assert value == "**[1]** [Title 1](https://example.com/1)"
+def test_source_line_names_the_site_when_the_outlet_is_missing():
+    cit = citation(1, outlet=None, published=None, url="https://www.reuters.com/world/x")
+    value = answer_embed(answer_with([cit])).fields[0].value
+    assert value == "**[1]** reuters.com · [Title 1](https://www.reuters.com/world/x)"
+
+
+def test_source_line_omits_missing_outlet_without_url_and_date():
+    value = answer_embed(answer_with([citation(1, outlet=None, published=None, url=None)]))
+    assert value.fields[0].value == "**[1]** Title 1"
+    assert "unnamed" not in value.fields[0].value
 
 
 @pytest.mark.parametrize(
@@ -552,6 +563,30 @@ def test_excerpt_messages_respect_message_limits_with_25_long_citations():
         assert sum(len(e) for e in message) <= 6000
         for embed in message:
             assert_within_limits(embed)
+
+
+def test_an_article_quoted_twice_is_one_source_with_both_quotes():
+    first, second = "Putin said there was no justification.", "Russia is ready to help Iran."
+    cit = citation(1, **grouped([first, second]))
+    answer = answer_with([cit], text=f"\u201c{first}\u201d [1]\n\u201c{second}\u201d [1]")
+    embed = answer_embed(answer)
+    assert listed_sources(embed) == {1}
+    assert sum(f.value.count("**[1]**") for f in embed.fields) == 1
+    [[excerpt]] = excerpt_messages(answer)
+    assert excerpt.description.count("**[1]**") == 1
+    assert excerpt.description.index(first) < excerpt.description.index(second)
+
+
+@PROPERTY
+@given(cits=citations(max_size=3))
+def test_excerpts_show_every_quote_of_a_source_within_limits(cits):
+    embeds = [e for m in excerpt_messages(answer_with(cits)) for e in m]
+    for embed in embeds:
+        assert_within_limits(embed)
+    if cits:
+        for cit, embed in zip(cits, embeds, strict=True):
+            # Each quote has its own pair of quotation marks after the source line.
+            assert embed.description.count("\u201c") >= len(cit.quotes)
 
 
 def test_excerpt_holds_the_full_quote_and_its_source_line():

@@ -76,6 +76,9 @@ def _assert_answer_json(obj: dict) -> None:
         assert set(c) >= CITATION_KEYS, c
         assert c["n"] == i
         assert isinstance(c["also_reported_by"], list)
+        assert c["quotes"] and c["quotes"][0] == c["quote"]
+    # One number per article: an article quoted twice shares its number (DESIGN §4).
+    assert len({c["article_id"] for c in obj["citations"]}) == len(obj["citations"])
     for f in obj["flags"]:
         assert {"kind", "text", "citations"} <= set(f)
 
@@ -108,7 +111,7 @@ def test_ask_json_prints_exactly_one_answer_object(capsys, cli_store):
     _assert_answer_json(obj)
     assert obj["question"] == question
     assert obj["status"] == "answered"
-    quotes = [collapse(c["quote"]) for c in obj["citations"]]
+    quotes = [collapse(q) for c in obj["citations"] for q in c["quotes"]]
     assert any("It all depends on what Iran needs" in q for q in quotes)
     wire = [c for c in obj["citations"] if c["article_id"] in WIRE_IDS]
     assert wire and all(len(c["also_reported_by"]) == 2 for c in wire)

@@ -107,7 +107,7 @@ def test_learned_mode_keeps_every_answer_invariant(learned_engine, item):
     assert numbers == set(range(1, len(answer.citations) + 1))
     for c in answer.citations:
         body = learned_engine.source(c.article_id).body
-        assert body[c.start : c.end] == c.quote
+        assert [body[s:e] for s, e in c.spans] == list(c.quotes)
     for flag in answer.flags:
         assert set(flag.citations) <= numbers
 

@@ -52,7 +52,7 @@ def engine_for(seed_store, minilm):
 def assert_invariants(engine: Engine, answer) -> None:
     numbers = {c.n for c in answer.citations}
     for c in answer.citations:
-        assert c.quote in engine.state.articles[c.article_id].body
+        assert all(q in engine.state.articles[c.article_id].body for q in c.quotes)
     for n in re.findall(r"\[(\d+)\]", answer.answer):
         assert int(n) in numbers, (n, answer.answer)
     for flag in answer.flags:

@@ -52,12 +52,17 @@ def assert_answer_invariants(engine: Engine, answer: Answer) -> None:
     numbers = [c.n for c in answer.citations]
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(numbers) <= cfg.max_citations
+    # One number per article (DESIGN §4).
+    assert len({c.article_id for c in answer.citations}) == len(answer.citations)
     for c in answer.citations:
         article = engine.source(c.article_id)
         assert article is not None, c.article_id
-        assert c.quote.strip()
-        assert collapse(c.quote) in collapse(article.body)
-        assert len(c.quote) <= cfg.max_quote_chars
+        assert c.quotes[0] == c.quote and c.spans[0] == (c.start, c.end)
+        for quote, (start, end) in zip(c.quotes, c.spans, strict=True):
+            assert quote.strip()
+            assert article.body[start:end] == quote
+            assert len(quote) <= cfg.max_quote_chars
+        assert c.to_json()["quotes"] == list(c.quotes)
         assert (c.title, c.outlet, c.published, c.url) == (
             article.title,
             article.outlet,
