@@ -25,13 +25,21 @@ from discord.ext import commands, tasks
 from retrieval import Engine, ReloadFailed, ReloadInProgress, Settings
 
 from .answers import AnswerCache
+from .conversations import Conversations
 from .errors import EngineUnavailable, report_interaction_error
 from .gate import Gate
-from .respond import NO_MENTIONS
+from .respond import NO_MENTIONS, RATE_LIMIT_WAIT_SECONDS
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.check", "bot.exts.sources", "bot.exts.admin")
+EXTENSIONS = (
+    "bot.exts.ask",
+    "bot.exts.check",
+    "bot.exts.sources",
+    "bot.exts.admin",
+    "bot.exts.feedback",
+    "bot.exts.feeds",
+)
 SYNC_STAMP = "discord-commands.json"
 # How often the bot looks for an index state switched by another process (a cheap SQLite read).
 FOLLOW_SECONDS = 30
@@ -80,13 +88,19 @@ class WirecheckBot(commands.Bot):
     def __init__(self, settings: Settings, engine_factory: EngineFactory = open_engine) -> None:
         # The bot never joins voice: no warnings about voice libraries it does not need.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        # No message_content intent: Discord still sends the text of messages that mention us.
+        # No message_content intent unless follow-ups read every message in our threads:
+        # Discord still sends the text of messages that mention us.
+        intents = discord.Intents.default()
+        intents.message_content = settings.thread_read_messages
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=discord.Intents.default(),
+            intents=intents,
             allowed_mentions=NO_MENTIONS,
             tree_cls=WirecheckTree,
+            # A rate limit longer than this is raised to us (RateLimited) rather than slept
+            # through inside discord.py; see respond.py.
+            max_ratelimit_timeout=RATE_LIMIT_WAIT_SECONDS,
         )
         self.settings = settings
         self.engine: Engine | None = None
@@ -97,6 +111,9 @@ class WirecheckBot(commands.Bot):
             max_waiting=settings.max_waiting_questions,
         )
         self.answers = AnswerCache()
+        self.conversations = Conversations(
+            settings.thread_max_turns, settings.thread_max_hours * 3600
+        )
         self._engine_factory = engine_factory
 
     def require_engine(self) -> Engine:

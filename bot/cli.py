@@ -25,7 +25,7 @@ from retrieval import (
     load_settings,
 )
 
-from . import __version__
+from . import __version__, cli_feedback, cli_feeds
 from .progress import stderr_progress
 from .render.text import render_answer, render_article, render_check, render_hits
 from .terminal import json_line, preview, terminal_safe
@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         "commands", help="print the application commands the bot registers, as JSON"
     )
     _common(commands)
+    cli_feedback.add_parsers(sub)
+    cli_feeds.add_parsers(sub)
     return parser
 
 
@@ -119,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         "add": cmd_add,
         "run": cmd_run,
         "commands": cmd_commands,
+        **cli_feedback.HANDLERS,
+        **cli_feeds.HANDLERS,
     }
     try:
         return handler[args.command](args, settings)

@@ -2,11 +2,18 @@
 
 An interaction token lives 15 minutes; past ~14 (or when Discord says the webhook is gone) a result
 goes to the channel as a plain message instead, mentioning and replying to nobody.
+
+Discord's rate limits: discord.py waits out a 429 itself when it can (up to its retries, and up
+to ``RATE_LIMIT_WAIT_SECONDS`` on the bot's own routes); what still reaches us is handled once,
+never in a loop: a result is sent again once after the wait Discord asked for, then goes to the
+channel; progress edits stop until the wait is over (they are throttled besides).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
@@ -20,6 +27,24 @@ TOKEN_SAFE_SECONDS = 14 * 60
 # Discord's "Invalid Webhook Token": the interaction token has expired.
 _INVALID_WEBHOOK_TOKEN = 50027
 _PLACEHOLDER = "wirecheck.placeholder"
+_QUIET_UNTIL = "wirecheck.progress-quiet-until"
+# The longest rate-limit wait discord.py sleeps through on the bot's routes (its minimum) and the
+# longest we wait before sending a result once more.
+RATE_LIMIT_WAIT_SECONDS = 30.0
+_DEFAULT_RETRY_AFTER = 1.0
+
+
+def rate_limit_wait(exc: BaseException) -> float | None:
+    """Seconds Discord asked us to wait, when ``exc`` is a rate limit; else None."""
+    if isinstance(exc, discord.RateLimited):
+        return float(exc.retry_after)
+    if isinstance(exc, discord.HTTPException) and exc.status == 429:
+        headers = getattr(exc.response, "headers", None) or {}
+        try:
+            return max(float(headers.get("Retry-After", _DEFAULT_RETRY_AFTER)), 0.0)
+        except (TypeError, ValueError):
+            return _DEFAULT_RETRY_AFTER
+    return None
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
@@ -52,7 +77,10 @@ async def send_final(
     A followup (which resolves the "thinking…" placeholder), or with ``replace`` an edit of the
     original response (for results that replaced progress text). Falls back to the channel.
     """
-    if not token_expiring(interaction):
+    for attempt in (1, 2):
+        if token_expiring(interaction):
+            log.warning("interaction token expiring; sending the result to the channel instead")
+            break
         try:
             if replace:
                 message: discord.Message = await interaction.edit_original_response(
@@ -67,20 +95,38 @@ async def send_final(
                 )
             interaction.extras[_PLACEHOLDER] = "resolved"
             return message
-        except discord.HTTPException as exc:
-            if not token_expired(exc):
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            wait = rate_limit_wait(exc)
+            if wait is None:
+                if isinstance(exc, discord.HTTPException) and token_expired(exc):
+                    log.warning("interaction token expired; sending the result to the channel")
+                    break
                 raise
-        log.warning("interaction token expired; sending the result to the channel instead")
+            if attempt == 2 or wait > RATE_LIMIT_WAIT_SECONDS:
+                log.warning("rate limited by Discord (%.1f s); sending to the channel", wait)
+                break
+            log.info("rate limited by Discord; sending the result again in %.1f s", wait)
+            _quiet_progress(interaction, wait)
+            await asyncio.sleep(wait)
     return await to_channel(interaction.channel, content=content, embeds=embeds, view=view)
+
+
+def _quiet_progress(interaction: discord.Interaction, seconds: float) -> None:
+    interaction.extras[_QUIET_UNTIL] = time.monotonic() + seconds
 
 
 async def edit_progress(interaction: discord.Interaction, text: str) -> None:
     """Replace the placeholder with progress text; skipped once the token is about to expire."""
     if token_expiring(interaction):
         return
+    if time.monotonic() < interaction.extras.get(_QUIET_UNTIL, 0.0):
+        return  # rate limited a moment ago: progress waits, the result does not
     try:
         await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException as exc:
+    except (discord.HTTPException, discord.RateLimited) as exc:
+        wait = rate_limit_wait(exc)
+        if wait is not None:
+            _quiet_progress(interaction, wait)
         log.debug("progress edit failed: %s", exc)
 
 
@@ -132,7 +178,7 @@ async def to_channel(
             suppress_embeds=not embeds,
             **_message(content, embeds, view),
         )
-    except discord.HTTPException as exc:
+    except (discord.HTTPException, discord.RateLimited) as exc:
         log.warning("could not send to channel %s: %s", getattr(channel, "id", "?"), exc)
         return None
 

@@ -5,6 +5,7 @@ Public surface (what bot/ may use): Engine, Settings, load_settings and the resu
 
 from .corpus import ArticleFormatError, load_corpus
 from .engine import Engine, NoPreviousIndex, QuestionError, ReloadFailed
+from .followup import resolve_followup
 from .opening import StoreUnavailable
 from .settings import Settings, load_settings
 from .types import (
@@ -18,6 +19,7 @@ from .types import (
     IndexReport,
     LoadError,
     SourceHit,
+    source_name,
 )
 from .writer import ReloadInProgress
 
@@ -29,6 +31,22 @@ _LAZY = {
     "AddReport": ".adding",
     "add_urls": ".adding",
     "FetchError": ".fetch",
+    # Feeds (retrieval/feeds.py): the registry is light, a round loads the adding modules.
+    "Feed": ".feeds",
+    "FeedError": ".feeds",
+    "FeedExists": ".feeds",
+    "FeedResult": ".feeds",
+    "RegistryUnavailable": ".feeds",
+    "RoundReport": ".feeds",
+    "add_feed": ".feeds",
+    "feeds_due": ".feeds",
+    "list_feeds": ".feeds",
+    "next_poll": ".feeds",
+    "poll_round": ".feeds",
+    "remove_feed": ".feeds",
+    "FeedbackStore": ".feedback",
+    "FeedbackUnavailable": ".feedback",
+    "UnknownAnswer": ".feedback",
 }
 
 
@@ -54,6 +72,12 @@ __all__ = [
     "CorpusStats",
     "EvidenceQuote",
     "Engine",
+    "Feed",
+    "FeedError",
+    "FeedExists",
+    "FeedResult",
+    "FeedbackStore",
+    "FeedbackUnavailable",
     "FetchError",
     "Flag",
     "IndexReport",
@@ -61,11 +85,22 @@ __all__ = [
     "NoPreviousIndex",
     "QuestionError",
     "ReloadFailed",
+    "RegistryUnavailable",
     "ReloadInProgress",
+    "RoundReport",
     "Settings",
     "SourceHit",
     "StoreUnavailable",
+    "UnknownAnswer",
+    "add_feed",
     "add_urls",
+    "feeds_due",
+    "list_feeds",
     "load_corpus",
     "load_settings",
+    "resolve_followup",
+    "next_poll",
+    "poll_round",
+    "remove_feed",
+    "source_name",
 ]

@@ -15,7 +15,7 @@ import re
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -91,23 +91,16 @@ def add_urls(
     A failing URL is reported in the result and never stops the others.
     """
     started = time.monotonic()
-    corpus = _CorpusIndex.load(settings.corpus_dir)
+    corpus = CorpusIndex.load(settings.corpus_dir)
     items: list[AddedItem] = []
     failures: list[AddFailure] = []
     with Fetcher(settings) as fetcher:
         targets = list(urls)
         if feed:
             targets, items, failures = _expand_feeds(fetcher, corpus, targets)
-        for done, url in enumerate(targets, 1):
-            try:
-                items.append(_add_article(fetcher, corpus, url))
-            except (FetchError, ExtractError, AddError) as exc:
-                failures.append(AddFailure(url, str(exc)))
-            except Exception as exc:  # one broken page must not stop the batch
-                log.exception("adding %s failed unexpectedly", url)
-                failures.append(AddFailure(url, f"unexpected error: {type(exc).__name__}: {exc}"))
-            if progress is not None:
-                progress(done, len(targets))
+        added, failed = add_articles(fetcher, corpus, targets, progress)
+        items += added
+        failures += failed
     for failure in failures:
         log.warning("could not add %s: %s", failure.url, failure.reason)
     report = AddReport(tuple(items), tuple(failures), time.monotonic() - started)
@@ -115,8 +108,30 @@ def add_urls(
     return report
 
 
+def add_articles(
+    fetcher: Fetcher,
+    corpus: CorpusIndex,
+    urls: Sequence[str],
+    progress: Progress | None = None,
+) -> tuple[list[AddedItem], list[AddFailure]]:
+    """Fetch each article page into the corpus; one failing URL never stops the others."""
+    items: list[AddedItem] = []
+    failures: list[AddFailure] = []
+    for done, url in enumerate(urls, 1):
+        try:
+            items.append(_add_article(fetcher, corpus, url))
+        except (FetchError, ExtractError, AddError) as exc:
+            failures.append(AddFailure(url, str(exc)))
+        except Exception as exc:  # one broken page must not stop the batch
+            log.exception("adding %s failed unexpectedly", url)
+            failures.append(AddFailure(url, f"unexpected error: {type(exc).__name__}: {exc}"))
+        if progress is not None:
+            progress(done, len(urls))
+    return items, failures
+
+
 def _expand_feeds(
-    fetcher: Fetcher, corpus: _CorpusIndex, feeds: list[str]
+    fetcher: Fetcher, corpus: CorpusIndex, feeds: list[str]
 ) -> tuple[list[str], list[AddedItem], list[AddFailure]]:
     """Item links still to fetch; items already in the corpus are reported without fetching."""
     targets: list[str] = []
@@ -143,7 +158,7 @@ def _expand_feeds(
     return targets, known, failures
 
 
-def _add_article(fetcher: Fetcher, corpus: _CorpusIndex, url: str) -> AddedItem:
+def _add_article(fetcher: Fetcher, corpus: CorpusIndex, url: str) -> AddedItem:
     fetched = fetcher.fetch(url, ARTICLE)
     page = extract_article(fetched.body, fetched.url)
     new_id = article_id_for(page.canonical_url)
@@ -237,7 +252,7 @@ def _write_atomically(path: Path, raw: bytes) -> None:
         raise
 
 
-class _CorpusIndex:
+class CorpusIndex:
     """The corpus as it stands, looked up by canonical URL and by id; updated as files are added."""
 
     def __init__(self, root: Path, articles: Iterable[Article]) -> None:
@@ -248,7 +263,7 @@ class _CorpusIndex:
             self.remember(article)
 
     @classmethod
-    def load(cls, root: Path) -> _CorpusIndex:
+    def load(cls, root: Path) -> CorpusIndex:
         if not root.is_dir():
             return cls(root, [])  # created on the first write, so a failed run leaves no trace
         articles, errors = load_corpus(root)

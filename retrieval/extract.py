@@ -232,10 +232,18 @@ def _author(tree: HtmlElement) -> str:
 
 
 def feed_links(data: bytes, feed_url: str, limit: int = FEED_ITEM_LIMIT) -> list[str]:
-    """Absolute links of a feed's items, newest first, at most ``limit``."""
+    """Absolute links of a feed's items (RSS, Atom or JSON Feed), newest first, at most
+    ``limit``."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return _json_feed_links(data, feed_url, limit)
     # A stream, never bytes or str: feedparser would treat those as a URL or path to open.
     parsed = feedparser.parse(io.BytesIO(data), response_headers={"content-location": feed_url})
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+    # The fetcher has checked the content type and feedparser is given none: its complaint
+    # about that is noise, and without it an empty feed reads as the empty feed it is.
+    broken = parsed.bozo and not isinstance(
+        parsed.get("bozo_exception"), feedparser.exceptions.NonXMLContentType
+    )
+    if not parsed.entries and (broken or not parsed.version):
         why = getattr(parsed, "bozo_exception", None) or "no RSS or Atom structure"
         raise ExtractError(f"not a readable RSS or Atom feed ({why})")
     entries = sorted(parsed.entries, key=_entry_time, reverse=True)
@@ -255,4 +263,50 @@ def _entry_link(entry: feedparser.FeedParserDict) -> str:
     for link in entry.get("links", []):
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
             return str(link["href"]).strip()
+    return ""
+
+
+def _json_feed_links(data: bytes, feed_url: str, limit: int) -> list[str]:
+    """JSON Feed 1 and 1.1 (https://www.jsonfeed.org/version/1.1/): each item's ``url``, else
+    its ``external_url``, else its ``id`` when that is a link."""
+    try:
+        feed = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ExtractError(f"not a readable JSON Feed ({type(exc).__name__})") from None
+    version = feed.get("version") if isinstance(feed, dict) else None
+    items = feed.get("items") if isinstance(feed, dict) else None
+    if not (isinstance(version, str) and "jsonfeed.org/version/1" in version):
+        raise ExtractError("not a readable JSON Feed (no jsonfeed.org version)")
+    if not isinstance(items, list):
+        raise ExtractError("not a readable JSON Feed (no items list)")
+    dated = [(_json_item_time(item), n, _json_item_link(item)) for n, item in enumerate(items)]
+    # Newest first; undated items keep the feed's own order, after the dated ones.
+    dated.sort(key=lambda entry: (entry[0], -entry[1]), reverse=True)
+    absolute = [urljoin(feed_url, link) for _, _, link in dated if link]
+    return list(dict.fromkeys(absolute))[:limit]
+
+
+def _json_item_link(item: object) -> str:
+    if not isinstance(item, dict):
+        return ""
+    for key in ("url", "external_url", "id"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip():
+            value = value.strip()
+            if key != "id" or value.startswith(("http://", "https://")):
+                return value
+    return ""
+
+
+def _json_item_time(item: object) -> str:
+    """The item's date as a sortable UTC ISO string ("" when undated)."""
+    if not isinstance(item, dict):
+        return ""
+    for key in ("date_published", "date_modified"):
+        value = item.get(key)
+        if isinstance(value, str) and (iso := _iso(value)):
+            stamp = dt.datetime.fromisoformat(iso)
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=dt.UTC)
+            return stamp.astimezone(dt.UTC).isoformat()
     return ""

@@ -21,8 +21,8 @@ import re
 import ssl
 import time
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
@@ -54,25 +54,36 @@ class Accept:
 
 ARTICLE = Accept("an article page", frozenset({"text/html", "application/xhtml+xml"}))
 FEED = Accept(
-    "an RSS or Atom feed",
+    "an RSS or Atom feed (or a JSON Feed)",
     frozenset(
         "application/rss+xml application/atom+xml application/rdf+xml application/xml "
-        "text/xml".split()
+        "text/xml application/feed+json application/json".split()
     ),
 )
+ROBOTS = Accept("a robots.txt file", frozenset({"text/plain"}))
+# Request headers that make a GET conditional: with one of them, 304 is an answer, not an error.
+_CONDITIONAL = frozenset({"if-none-match", "if-modified-since"})
+NOT_MODIFIED = 304
 
 
 class FetchError(Exception):
     """A URL that could not or must not be fetched; ``str(e)`` is the human reason."""
 
     def __init__(
-        self, url: str, reason: str, *, transient: bool = False, retry_after: float | None = None
+        self,
+        url: str,
+        reason: str,
+        *,
+        transient: bool = False,
+        retry_after: float | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(reason)
         self.url = url
         self.reason = reason
         self.transient = transient
         self.retry_after = retry_after
+        self.status = status  # the HTTP status when the server answered with an error
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,12 @@ class Fetched:
     content_type: str
     charset: str | None
     body: bytes
+    status: int = 200  # 304 (empty body) only for a conditional fetch
+    headers: Mapping[str, str] = field(default_factory=dict)  # response headers, lower-case names
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == NOT_MODIFIED
 
 
 def check_url(url: str, allow_hosts: AllowList) -> httpx.URL:
@@ -251,8 +268,15 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str, accept: Accept = ARTICLE) -> Fetched:
-        """Fetch one URL, retrying only transient failures; raise FetchError with the reason."""
+    def fetch(
+        self, url: str, accept: Accept = ARTICLE, headers: Mapping[str, str] | None = None
+    ) -> Fetched:
+        """Fetch one URL, retrying only transient failures; raise FetchError with the reason.
+
+        ``headers`` are sent with the request (and with every redirect hop). With
+        If-None-Match or If-Modified-Since among them, a 304 answer is returned as a Fetched
+        whose ``not_modified`` is true.
+        """
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self._attempts),
             retry=tenacity.retry_if_exception(lambda e: isinstance(e, FetchError) and e.transient),
@@ -262,16 +286,18 @@ class Fetcher:
             reraise=True,
         )
         try:
-            return retrying(self._fetch_once, url.strip(), accept)
+            return retrying(self._fetch_once, url.strip(), accept, dict(headers or {}))
         except FetchError as exc:
             if exc.transient:
-                raise FetchError(url, f"{exc.reason} (after {self._attempts} attempts)") from None
+                raise FetchError(
+                    url, f"{exc.reason} (after {self._attempts} attempts)", status=exc.status
+                ) from None
             raise
 
-    def _fetch_once(self, url: str, accept: Accept) -> Fetched:
+    def _fetch_once(self, url: str, accept: Accept, extra: dict[str, str]) -> Fetched:
         token = _DEADLINE.set(time.monotonic() + self._timeout)
         try:
-            return self._follow(url, accept)
+            return self._follow(url, accept, extra)
         except _Refused as exc:
             raise FetchError(url, str(exc)) from None
         except httpx.TimeoutException:
@@ -283,9 +309,10 @@ class Fetcher:
         finally:
             _DEADLINE.reset(token)
 
-    def _follow(self, url: str, accept: Accept) -> Fetched:
+    def _follow(self, url: str, accept: Accept, extra: dict[str, str]) -> Fetched:
         current = url
-        headers = {"Accept": ", ".join(sorted(accept.types)) + ", */*;q=0.1"}
+        headers = {"Accept": ", ".join(sorted(accept.types)) + ", */*;q=0.1"} | extra
+        conditional = any(name.lower() in _CONDITIONAL for name in extra)
         for _hop in range(self._max_redirects + 1):
             try:
                 target = check_url(current, self._allow)
@@ -295,6 +322,9 @@ class Fetcher:
                 raise FetchError(url, f"{exc.reason} (redirected to {current})") from None
             with self._client.stream("GET", target, headers=headers) as response:
                 location = response.headers.get("location")
+                if conditional and response.status_code == NOT_MODIFIED:
+                    headers_back = _headers(response)
+                    return Fetched(str(response.url), "", None, b"", NOT_MODIFIED, headers_back)
                 if response.status_code not in _REDIRECT_STATUSES or not location:
                     return self._read(response, url, accept)
             current = str(target.join(location.strip()))
@@ -315,7 +345,12 @@ class Fetcher:
         for chunk in response.iter_raw():
             body.feed(chunk)
             _capped(None, httpx.ReadTimeout)
-        return Fetched(str(response.url), mime, charset, body.finish())
+        status, headers = response.status_code, _headers(response)
+        return Fetched(str(response.url), mime, charset, body.finish(), status, headers)
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    return {name.lower(): value for name, value in response.headers.items()}
 
 
 def _check_status(response: httpx.Response, url: str, max_wait: float) -> None:
@@ -328,13 +363,15 @@ def _check_status(response: httpx.Response, url: str, max_wait: float) -> None:
         phrase = response.reason_phrase
     status = f"HTTP {code} {phrase}".strip()
     if code not in _TRANSIENT_STATUSES:
-        raise FetchError(url, status)
+        raise FetchError(url, status, status=code)
     wait = retry_after_seconds(response.headers.get("retry-after"))
     if wait is not None and wait > max_wait:
         raise FetchError(
-            url, f"{status}: the server asked to retry after {wait:.0f} s (we wait {max_wait:g} s)"
+            url,
+            f"{status}: the server asked to retry after {wait:.0f} s (we wait {max_wait:g} s)",
+            status=code,
         )
-    raise FetchError(url, status, transient=True, retry_after=wait)
+    raise FetchError(url, status, transient=True, retry_after=wait, status=code)
 
 
 def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:

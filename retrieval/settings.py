@@ -44,6 +44,10 @@ class Settings:
     fetch_timeout_seconds: float = 20.0
     fetch_max_bytes: int = 5_000_000
     fetch_max_redirects: int = 5
+    # Feeds (README "Feeds")
+    feed_interval_minutes: float = 30.0  # between polls of one feed (longer after failures)
+    feed_max_new_per_round: int = 50  # articles fetched per round; the rest wait for the next
+    feed_channel_id: str | None = None  # a Discord channel for round summaries
     # Discord bot
     moderator_roles: tuple[str, ...] = ()  # role names or ids allowed moderator commands
     guild_ids: tuple[str, ...] = ()  # sync commands to these guilds only (instant); else global
@@ -51,6 +55,13 @@ class Settings:
     max_concurrent_questions: int = 4  # engine calls running at once
     max_waiting_questions: int = 32  # more wait their turn; past that, "busy"
     question_timeout_seconds: float = 60.0
+    # Follow-up threads (README "Follow-ups"): a conversation's context lasts this many
+    # questions or hours from its first; then questions in the thread stand on their own.
+    thread_max_turns: int = 12
+    thread_max_hours: float = 24.0
+    # With Discord's message-content intent (enable it in the developer portal first), every
+    # message in the bot's threads is a follow-up, not only those that mention the bot.
+    thread_read_messages: bool = False
     # LLM prose (README "Prose answers"): an OpenAI-compatible endpoint, or a local GGUF file.
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -67,6 +78,8 @@ class Settings:
             raise ValueError(f"judge must be 'learned' or 'rules', not {self.judge!r}")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ValueError(f"llm_base_url must be an http(s) URL, not {self.llm_base_url!r}")
+        if self.thread_max_turns < 1 or self.thread_max_hours <= 0:
+            raise ValueError("thread_max_turns and thread_max_hours must be positive")
         if self.llm_timeout_seconds <= 0:
             raise ValueError("llm_timeout_seconds must be positive")
         from .netguard import allow_list  # light; checks each entry's form

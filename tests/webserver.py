@@ -7,6 +7,7 @@ one repeats). Every request is counted, so a test can prove a URL was refused be
 from __future__ import annotations
 
 import html
+import json
 import threading
 import time
 from collections import Counter
@@ -198,3 +199,19 @@ def atom_feed(items: list[tuple[str, str, str]]) -> bytes:
         f"<title>Example Wire</title><id>urn:example</id><updated>2025-06-23T00:00:00Z</updated>"
         f"{entries}</feed>"
     ).encode()
+
+
+def json_feed(
+    items: list[tuple[str, str, str]],
+    *,
+    link_key: str = "url",
+    version: str = "https://jsonfeed.org/version/1.1",
+) -> bytes:
+    """JSON Feed with (title, link, ISO date) items; the link goes under ``link_key`` (``url``,
+    ``external_url`` or ``id``)."""
+    entries = [
+        {"id": f"item-{n}", "title": t, "date_published": d} | {link_key: link}
+        for n, (t, link, d) in enumerate(items)
+    ]
+    feed = {"version": version, "title": "Example Wire", "items": entries}
+    return json.dumps(feed).encode()

@@ -1,4 +1,5 @@
-"""/check and the "Check this claim" message command: a verdict with the excerpts behind it."""
+"""/check and the "Check this claim" message command: a verdict with the excerpts behind it,
+and the feedback buttons."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from discord.ext import commands
 from ..errors import UserError
 from ..render import check_embed
 from ..respond import defer, send_final
+from .feedback import feedback_items, new_key, remember_in_background
 
 if TYPE_CHECKING:
     from ..app import WirecheckBot
@@ -54,7 +56,21 @@ class Check(commands.Cog):
         with self.bot.gate.admit(interaction.user.id) as slot:
             await defer(interaction)
             result = await slot.call(engine.check, claim)
-        await send_final(interaction, embeds=[check_embed(result)])
+        key = new_key()
+        view = discord.ui.View(timeout=None)
+        for item in feedback_items(key):
+            view.add_item(item)
+        await send_final(interaction, embeds=[check_embed(result)], view=view)
+        remember_in_background(
+            self.bot,
+            key,
+            "check",
+            claim,
+            f"{result.verdict}: {result.reason}",
+            list(dict.fromkeys(e.article_id for e in result.evidence)),
+            interaction.guild_id,
+            interaction.channel_id,
+        )
 
 
 async def setup(bot: WirecheckBot) -> None:

@@ -97,8 +97,9 @@ def article_embed(article: Article) -> discord.Embed:
     published = one_line(article.published or "")
     embed.add_field(name="Outlet", value=fit(outlet, OUTLET_CAP) or "unknown")
     embed.add_field(name="Published", value=fit(published, 100) or "undated")
-    if article.author and article.author.strip():
-        embed.add_field(name="Author", value=fit(one_line(article.author), 200))
+    author = fit(one_line(article.author or ""), 200)
+    if author.strip():
+        embed.add_field(name="Author", value=author)
     embed.add_field(name="ID", value=code(article.id, 200), inline=False)
     if url and len(url) <= FIELD_VALUE:
         embed.add_field(name="URL", value=url, inline=False)

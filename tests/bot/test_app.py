@@ -20,13 +20,15 @@ EXPECTED = {
     ("ask", 1),
     ("check", 1),
     ("corpus", 1),
+    ("feedback", 1),
+    ("feeds", 1),
     ("reload", 1),
     ("rollback", 1),
     ("source", 1),
     ("sources", 1),
     ("Check this claim", 3),
 }
-MODERATOR = {"reload", "rollback", "add"}
+MODERATOR = {"reload", "rollback", "add", "feeds"}
 MANAGE_GUILD = 1 << 5
 GUILD_CONTEXT = 0
 
@@ -85,7 +87,7 @@ def test_moderator_commands_default_to_manage_server_and_are_guild_only(settings
 
 def test_everyday_commands_are_open_to_everyone(settings):
     by_name = _by_name(command_payloads(settings))
-    for name in ("ask", "check", "sources", "source", "corpus", "Check this claim"):
+    for name in ("ask", "check", "sources", "source", "corpus", "feedback", "Check this claim"):
         assert by_name[name]["default_member_permissions"] is None, name
         assert by_name[name]["nsfw"] is False
 

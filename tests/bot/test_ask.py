@@ -137,7 +137,11 @@ async def test_answer_without_sources_has_no_excerpts_button(bot, engine, record
     )
     await invoke(bot, make_interaction(bot, recorder), "ask", question="Why?")
     (final,) = recorder.named("followup.send")
-    assert "view" not in final.kwargs
+    ids = [item.custom_id for item in final.kwargs["view"].children]
+    assert not any(i.startswith("wirecheck:excerpts:") for i in ids)
+    # A follow-up and the votes are still offered: "not in the sources" can be wrong too.
+    assert any(i.startswith("wirecheck:followup:") for i in ids)
+    assert sum(i.startswith("wirecheck:vote:") for i in ids) == 3
 
 
 async def test_ask_before_the_engine_is_loaded_says_try_again(bot, engine, recorder):

@@ -51,7 +51,9 @@ async def test_a_reply_to_one_of_its_answers_is_answered(bot, engine, channel):
     )
     await _receive(bot, message)
     assert engine.calls == [("ask", ("and what did China say?",))]
-    assert channel.sent[0]["message_reference"]["message_id"] == message.id
+    # The answer goes to a thread opened on the answer replied to (tests/bot/test_followups.py).
+    (thread,) = channel.threads
+    assert thread.id == int(answer["id"]) and channel.sent_to == [thread.id]
 
 
 async def test_a_reply_without_the_ping_gets_help_not_an_empty_question(bot, engine, channel):

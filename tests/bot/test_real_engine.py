@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from bot_helpers import embeds_sent, invoke, make_interaction
+from bot_helpers import BOT_ID, embeds_sent, invoke, make_interaction
+from discord_wire import wire
 
 from bot.app import WirecheckBot, open_engine
 from bot.render import answer_embed
@@ -39,3 +40,24 @@ def test_open_engine_indexes_the_corpus_and_is_serving_before_the_first_question
         assert engine.stats().articles == 5
     finally:
         engine.close()
+
+
+async def test_a_follow_up_in_a_thread_is_answered_against_the_earlier_question(
+    bot, engine, real_engine
+):
+    bot.engine = real_engine
+    channel = wire(bot)
+    thread = channel.thread("What did Putin tell Araghchi?")
+    message = channel.message_in(
+        thread, f"<@{BOT_ID}> what did he say about the US strikes?", mention_bot=True
+    )
+    await bot.get_cog("Ask").on_message(message)
+    (payload,) = channel.sent
+    asked = "what did Putin say about the US strikes?"
+    assert payload["content"] == f"-# Answering: {asked}"
+    answer = real_engine.ask(asked)
+    assert answer.status == "answered"
+    assert payload["embeds"] == [answer_embed(answer).to_dict()]
+    quotes = " ".join(q for c in answer.citations for q in c.quotes)
+    assert "justification" in quotes and "Putin" in quotes
+    bot.engine = engine  # the session fixture closes the real engine

@@ -97,7 +97,9 @@ def test_peskov_answer_quotes_it_all_depends_exactly_once(real_engine):
     answer = real_engine.ask(
         "What did Kremlin spokesman Peskov say Russia was ready to do for Tehran?"
     )
-    hits = [q for c in answer.citations for q in c.quotes if "It all depends on what Iran needs" in q]
+    hits = [
+        q for c in answer.citations for q in c.quotes if "It all depends on what Iran needs" in q
+    ]
     assert len(hits) == 1, _describe(answer)
 
 

@@ -7,7 +7,7 @@ import re
 import string
 
 import pytest
-from helpers import SEED_QUESTIONS, FakeEmbedder, collapse, copy_seed_corpus, settings_for
+from helpers import SEED_QUESTIONS, FakeEmbedder, copy_seed_corpus, settings_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
