@@ -62,10 +62,10 @@ def _source(c: Citation) -> str:
 
 
 def quote_block(citations: tuple[Citation, ...]) -> str:
-    """Each source once under its number, its quotes after it (joined by an ellipsis)."""
+    """One line per quote, each under its source's number (an article quoted twice has two
+    lines with the same number)."""
     return "\n".join(
-        f"[{c.n}] ({_source(c)}) " + " … ".join(" ".join(q.split()) for q in c.quotes)
-        for c in citations
+        f"[{c.n}] ({_source(c)}) {' '.join(q.split())}" for c in citations for q in c.quotes
     )
 
 

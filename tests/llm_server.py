@@ -38,11 +38,11 @@ def completion(text: str) -> Step:
 
 
 def quotes_of(request: dict[str, Any]) -> dict[int, str]:
-    """The numbered quotes the engine put in the prompt: n -> quote text."""
+    """The numbered quotes the engine put in the prompt: n -> the source's first quote."""
     user = next(m["content"] for m in request["messages"] if m["role"] == "user")
-    out = {}
+    out: dict[int, str] = {}
     for m in re.finditer(r"^\[(\d+)\] \([^)]*\) (.+)$", user, re.M):
-        out[int(m.group(1))] = m.group(2)
+        out.setdefault(int(m.group(1)), m.group(2))
     return out
 
 
