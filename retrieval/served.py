@@ -6,10 +6,14 @@ with the engine. A question holds the state it started with, so a swap never mix
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 
 from .state import CorpusState
 from .store import IndexTable
+
+log = logging.getLogger(__name__)
 
 
 class Served:
@@ -35,7 +39,12 @@ class Served:
             with self._lock:
                 if self._state is None:
                     gen, articles = self._table.served_articles()
-                    self._state = CorpusState.build(articles)
+                    built = CorpusState.build(
+                        articles,
+                        packed=self._table.packed_units(gen),
+                        stories=self._table.stories(gen),
+                    )
+                    self._state = self._keep(built, gen)
                     self._gen = gen
                 state = self._state
         return state
@@ -46,7 +55,22 @@ class Served:
         served = self._state
         if served is None:
             return None
-        return CorpusState.build(self._table.articles(gen, served.articles), previous=served)
+        articles = self._table.articles(gen, served.articles)
+        built = CorpusState.build(articles, previous=served, packed=self._table.packed_units(gen))
+        return self._keep(built, gen)
+
+    def _keep(self, state: CorpusState, gen: int | None) -> CorpusState:
+        """Store what this build derived (units, story clusters), so the next process reads it
+        (best effort: a busy or read-only store only costs that process the time to derive)."""
+        try:
+            rows = state.packed_derived()
+            if rows:
+                self._table.put_units(rows)
+            if state.clustered and gen is not None:
+                self._table.put_stories(gen, state.story_of)
+        except sqlite3.Error as exc:
+            log.info("served state not kept (%s); the next start derives it again", exc)
+        return state
 
     def swap(self, gen: int, state: CorpusState | None) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -69,6 +70,102 @@ class ArticleUnits:
             shingles=shingles([w for ws in sent_words for w in ws]),
         )
 
+    def pack(self, terms_by_id: list[str]) -> bytes:
+        """The units as bytes for the index table (``unpack`` reads them back): offsets, and
+        term ids against the article's own term list, so they outlive the engine's vocab
+        (``terms_by_id``: that vocab, id -> term)."""
+        lengths = np.fromiter((len(t) for t in self.passage_terms), np.int64)
+        flat = np.concatenate(self.passage_terms) if self.passage_terms else np.zeros(0, np.int32)
+        own, local = np.unique(flat, return_inverse=True)
+        arrays = {
+            "sentences": _spans(self.sentences),
+            "passages": _spans(self.passages),
+            "cover_lengths": np.fromiter((len(c) for c in self.passage_sentences), np.int32),
+            "covers": np.fromiter((k for c in self.passage_sentences for k in c), np.int32),
+            "term_lengths": lengths.astype(np.int32),
+            "terms": local.astype(np.int32),
+            "shingles": self.shingles.astype(np.uint64),
+        }
+        return pack_arrays(arrays, [terms_by_id[i] for i in own])
+
+    @classmethod
+    def unpack(cls, blob: bytes, article: Article, vocab: dict[str, int]) -> ArticleUnits:
+        """Units packed by ``pack`` for this article version; new terms join ``vocab``."""
+        arrays, own_terms = unpack_arrays(blob)
+        to_global = _term_ids(own_terms, vocab)
+        prefix = unit_prefix(article)
+        aid = article.id
+        sentences = tuple(Span(aid, a, b) for a, b in arrays["sentences"].tolist())
+        passages = tuple(
+            Passage(aid, a, b, id=f"{prefix}::p{n}")
+            for n, (a, b) in enumerate(arrays["passages"].tolist())
+        )
+        covers = _split(arrays["covers"], arrays["cover_lengths"])
+        terms = _split(to_global[arrays["terms"]], arrays["term_lengths"])
+        return cls(
+            content_hash=article.content_hash,
+            sentences=sentences,
+            passages=passages,
+            passage_sentences=tuple(tuple(c.tolist()) for c in covers),
+            passage_terms=tuple(terms),
+            shingles=arrays["shingles"],
+        )
+
+
+# Bump when what ArticleUnits derives changes (tokenising, shingles): packed units of another
+# version are derived again rather than read.
+UNITS_FORMAT = 1
+_MAGIC = b"WCU"
+
+
+def _spans(spans: tuple[Span, ...]) -> np.ndarray:
+    return np.array([(x.start, x.end) for x in spans], np.int32).reshape(-1, 2)
+
+
+def _split(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
+
+
+def pack_arrays(arrays: dict[str, np.ndarray], terms: list[str]) -> bytes:
+    """A small self-describing container: a JSON header (names, dtypes, shapes, the term
+    list) and the arrays' bytes one after another."""
+    header = {
+        "format": UNITS_FORMAT,
+        "arrays": [[k, a.dtype.str, list(a.shape)] for k, a in arrays.items()],
+        "terms": terms,
+    }
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = b"".join(np.ascontiguousarray(a).tobytes() for a in arrays.values())
+    return _MAGIC + len(head).to_bytes(4, "little") + head + body
+
+
+class StaleUnits(ValueError):
+    """Packed units of another format (or damaged): derive them again."""
+
+
+def unpack_arrays(blob: bytes) -> tuple[dict[str, np.ndarray], list[str]]:
+    if blob[:3] != _MAGIC:
+        raise StaleUnits("not packed units")
+    size = int.from_bytes(blob[3:7], "little")
+    try:
+        header = json.loads(blob[7 : 7 + size])
+    except ValueError as exc:
+        raise StaleUnits(f"unreadable header: {exc}") from None
+    if header.get("format") != UNITS_FORMAT:
+        raise StaleUnits(f"format {header.get('format')}, not {UNITS_FORMAT}")
+    view = memoryview(blob)[7 + size :]
+    arrays: dict[str, np.ndarray] = {}
+    at = 0
+    for name, dtype, shape in header["arrays"]:
+        kind = np.dtype(dtype)
+        count = int(np.prod(shape)) if shape else 1
+        end = at + count * kind.itemsize
+        if end > len(view):
+            raise StaleUnits("truncated")
+        arrays[name] = np.frombuffer(view[at:end], dtype=kind).reshape(shape)
+        at = end
+    return arrays, header["terms"]
+
 
 @dataclass(frozen=True)
 class CorpusState:
@@ -84,25 +181,50 @@ class CorpusState:
     story_members: dict[str, tuple[str, ...]]
     titles_bm25: BM25Index
     vocab: dict[str, int]
+    # Articles whose units this build derived (not reused, not read packed): worth keeping.
+    derived: tuple[str, ...] = ()
+    clustered: bool = True  # the stories were found by this build (not read back)
 
     @classmethod
-    def build(cls, articles: list[Article], previous: CorpusState | None = None) -> CorpusState:
-        """The state for ``articles``, reusing ``previous``'s work for unchanged versions."""
+    def build(
+        cls,
+        articles: list[Article],
+        previous: CorpusState | None = None,
+        packed: dict[tuple[str, str], bytes] | None = None,
+        stories: dict[str, str] | None = None,
+    ) -> CorpusState:
+        """The state for ``articles``, reusing ``previous``'s work for unchanged versions and
+        reading ``packed`` units (the index table's) where it has them, and the generation's
+        ``stories`` when they were kept for exactly these articles."""
         started = time.perf_counter()
         known = previous.units if previous is not None else {}
         vocab = previous.vocab if previous is not None else {}
+        packed = packed or {}
         units: dict[str, ArticleUnits] = {}
-        reused = 0
+        derived: list[str] = []
+        reused = read = 0
         for a in articles:
             old = known.get(a.id)
             if old is not None and old.content_hash == a.content_hash:
                 units[a.id] = old
                 reused += 1
-            else:
-                units[a.id] = ArticleUnits.of(a, vocab)
+                continue
+            blob = packed.get((a.id, a.content_hash))
+            if blob is not None:
+                try:
+                    units[a.id] = ArticleUnits.unpack(blob, a, vocab)
+                    read += 1
+                    continue
+                except (StaleUnits, KeyError, ValueError) as exc:
+                    log.debug("units of %s derived again: %s", a.id, exc)
+            units[a.id] = ArticleUnits.of(a, vocab)
+            derived.append(a.id)
         ordered = [units[a.id] for a in articles]
         passages = [p for u in ordered for p in u.passages]
-        story_of = cluster_stories(articles, [u.shingles for u in ordered])
+        clustered = not stories or set(stories) != set(units)
+        story_of = (
+            cluster_stories(articles, [u.shingles for u in ordered]) if clustered else dict(stories)
+        )
         members: dict[str, list[str]] = {}
         for aid, sid in story_of.items():
             members.setdefault(sid, []).append(aid)
@@ -118,12 +240,15 @@ class CorpusState:
             story_members={k: tuple(v) for k, v in members.items()},
             titles_bm25=BM25Index([content_terms(f"{a.title} {a.outlet or ''}") for a in articles]),
             vocab=vocab,
+            derived=tuple(derived),
+            clustered=clustered,
         )
         release_free_memory()
         log.info(
-            "loaded %d articles (%d reused), %d passages, %d stories in %.2fs",
+            "loaded %d articles (%d reused, %d read packed), %d passages, %d stories in %.2fs",
             len(articles),
             reused,
+            read,
             len(passages),
             len(members),
             time.perf_counter() - started,
@@ -132,6 +257,18 @@ class CorpusState:
 
     def sentence_unit_id(self, article_id: str, idx: int) -> str:
         return sentence_unit_id(self.articles[article_id], idx)
+
+    def packed_derived(self) -> list[tuple[str, str, bytes]]:
+        """(article id, version hash, packed units) of what this build derived."""
+        if not self.derived:
+            return []
+        terms_by_id = [""] * len(self.vocab)
+        for term, i in self.vocab.items():
+            terms_by_id[i] = term
+        return [
+            (aid, self.articles[aid].content_hash, self.units[aid].pack(terms_by_id))
+            for aid in self.derived
+        ]
 
     def sentence_key(self, unit_id: str) -> tuple[str, int] | None:
         """(article id, sentence index) of a sentence unit of the version this state serves."""

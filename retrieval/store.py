@@ -38,6 +38,13 @@ _TABLES = (
     " created TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS members (gen INTEGER NOT NULL, id TEXT NOT NULL,"
     " hash TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (gen, id))",
+    # What the served state derives from each version (sentences, passages, terms, shingles),
+    # packed (state.ArticleUnits.pack): a new process reads it instead of splitting again.
+    "CREATE TABLE IF NOT EXISTS units (id TEXT NOT NULL, hash TEXT NOT NULL,"
+    " data BLOB NOT NULL, PRIMARY KEY (id, hash))",
+    # The story clusters of a generation (wire copies of one story), as its state found them.
+    "CREATE TABLE IF NOT EXISTS stories (gen INTEGER NOT NULL, id TEXT NOT NULL,"
+    " story TEXT NOT NULL, PRIMARY KEY (gen, id))",
 )
 
 
@@ -237,15 +244,44 @@ class IndexTable:
         return out
 
     def delete_versions(self, articles: Iterable[Article]) -> None:
+        keys = [(a.id, a.content_hash) for a in articles]
         with self._tx() as db:
-            db.executemany(
-                "DELETE FROM versions WHERE id = ? AND hash = ?",
-                [(a.id, a.content_hash) for a in articles],
-            )
+            db.executemany("DELETE FROM versions WHERE id = ? AND hash = ?", keys)
+            db.executemany("DELETE FROM units WHERE id = ? AND hash = ?", keys)
+
+    def packed_units(self, gen: int | None) -> dict[tuple[str, str], bytes]:
+        """The packed units of generation ``gen``'s versions that have them."""
+        rows = self._rows(
+            "SELECT u.id, u.hash, u.data FROM units u JOIN members m"
+            " ON m.id = u.id AND m.hash = u.hash WHERE m.gen = ?",
+            (gen,),
+        )
+        return {(aid, digest): bytes(data) for aid, digest, data in rows}
+
+    def stories(self, gen: int | None) -> dict[str, str]:
+        """Article id -> story id, as the state of generation ``gen`` clustered them."""
+        return dict(self._rows("SELECT id, story FROM stories WHERE gen = ?", (gen,)))
+
+    def put_stories(self, gen: int, story_of: dict[str, str]) -> None:
+        """Keep a generation's clusters (a cache, like ``put_units``); only while ``gen`` is
+        kept, so a dropped generation's number is never given clusters."""
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM generations WHERE gen = ?", (gen,)).fetchone():
+                db.execute("DELETE FROM stories WHERE gen = ?", (gen,))
+                db.executemany(
+                    "INSERT INTO stories VALUES (?, ?, ?)",
+                    [(gen, aid, sid) for aid, sid in story_of.items()],
+                )
+
+    def put_units(self, rows: Sequence[tuple[str, str, bytes]]) -> None:
+        """Keep packed units of (article id, version hash); a cache: the caller may ignore a
+        failure (a busy or read-only store)."""
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", rows)
 
     def clear(self) -> None:
         with self._tx() as db:
-            for table in ("versions", "generations", "members", "meta"):
+            for table in ("versions", "generations", "members", "meta", "units", "stories"):
                 db.execute(f"DELETE FROM {table}")
 
 
@@ -285,6 +321,7 @@ def _drop_other_generations(db: sqlite3.Connection) -> None:
     ]
     marks = ",".join("?" * len(keep)) or "NULL"
     db.execute(f"DELETE FROM members WHERE gen NOT IN ({marks})", keep)
+    db.execute(f"DELETE FROM stories WHERE gen NOT IN ({marks})", keep)
     db.execute(f"DELETE FROM generations WHERE gen NOT IN ({marks})", keep)
 
 

@@ -8,6 +8,7 @@ two different reports on the same event share far fewer 4-grams.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -40,9 +41,10 @@ def shingles(tokens: Sequence[str]) -> np.ndarray:
 
 @lru_cache(maxsize=1 << 18)
 def _token_hash(word: str) -> int:
-    # Independent of the other articles, so an article's shingles can be kept across reloads.
-    # Python's str hash differs between processes; shingles are never stored.
-    return hash(phonetic_key(word) if len(word) > 3 else word) % (1 << 64)
+    # Independent of the other articles and of the process (shingles are stored with an
+    # article's packed units), so an article's shingles are kept across reloads and restarts.
+    key = phonetic_key(word) if len(word) > 3 else word
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def cluster_stories(
