@@ -23,8 +23,9 @@ def exported(tmp_path_factory):
     cache = tmp_path_factory.mktemp("models")
     embedder = MiniLMEmbedder(cache_dir=cache)
     assert embedder.query_backend == "torch"  # nothing exported yet
-    embedder.embed(["warm up"])  # torch loads, the export follows
+    embedder.embed(["warm up"])  # torch exports the model; ONNX embeds
     assert embedder.query_backend == "onnx"
+    assert embedder._llama is None  # indexing never loads the torch embedder itself
     return embedder, cache
 
 
@@ -50,6 +51,20 @@ def test_small_batches_agree_with_torch_too(exported, minilm):
     batch = sentences[:20]
     cos = (embedder.embed(batch) * minilm.embed(batch)).sum(axis=1)
     assert cos.min() >= 0.999
+
+
+def test_indexing_batches_agree_with_torch_and_repeated_texts_share_a_vector(exported, minilm):
+    embedder, _ = exported
+    sentences, _ = seed_texts()
+    texts = sentences + sentences[:10]  # wire copies repeat sentences word for word
+    n = len(sentences)
+    assert n > 64  # more than one batch
+    vectors = embedder.embed(texts)
+    assert vectors.shape == (n + 10, 384)
+    assert np.array_equal(vectors[n:], vectors[:10])
+    cos = (vectors * minilm.embed(texts)).sum(axis=1)
+    assert cos.min() >= 0.999
+    assert embedder._llama is None
 
 
 def test_top5_retrieval_is_unchanged_on_the_seed_questions(exported, minilm):
