@@ -13,7 +13,13 @@ import secrets
 import discord
 from discord import app_commands
 
-from retrieval import NoPreviousIndex, QuestionError, ReloadFailed, ReloadInProgress
+from retrieval import (
+    NoPreviousIndex,
+    QuestionError,
+    ReloadFailed,
+    ReloadInProgress,
+    StoreUnavailable,
+)
 
 from .render import error_text
 from .respond import reply, send_ephemeral
@@ -75,6 +81,11 @@ def describe(error: BaseException) -> str:
         return (
             f"The reload failed while {error.stage}: {_detail(error.cause)}. "
             "The previous index keeps serving."
+        )
+    if isinstance(error, StoreUnavailable):
+        return (
+            "The news index is not answering right now (its server may be restarting). "
+            "Try again in a minute."
         )
     if isinstance(error, NoPreviousIndex):
         return "There is no previous index to roll back to."

@@ -25,11 +25,12 @@ from .judge import Judge, load_judge
 from .llm import load_llm
 from .opening import io_trouble, open_index
 from .pipeline import build_pipeline
+from .replica import SERIAL_KEY, Replica, ReplicaError
 from .search import search_sources, suggest
 from .served import Served
 from .settings import Settings
 from .state import CorpusState
-from .store import PASSAGES, SENTENCES, open_chroma
+from .store import PASSAGES, SENTENCES, StoreUnavailable, open_chroma
 from .types import Answer, Article, ClaimCheck, CorpusStats, IndexReport, SourceHit
 from .writer import ServerLease, WriterLock, refusal
 
@@ -84,16 +85,15 @@ class Engine:
         )
         self.judge = judge or load_judge(settings.judge, settings.judge_path)
         self._reload_lock = threading.Lock()
-        lease = (
-            ServerLease(
-                open_chroma(settings.store_dir, settings.chroma_host, settings.chroma_port),
-                settings.collection_prefix,
-            )
-            if settings.chroma_host
-            else None
-        )
+        lease = self._replica = None
+        if settings.chroma_host:
+            client = open_chroma(settings.store_dir, settings.chroma_host, settings.chroma_port)
+            lease = ServerLease(client, settings.collection_prefix)
+            self._replica = Replica(client, settings.collection_prefix)
         self._writer = WriterLock(settings.store_dir, lease)
         self._table, self._vectors = open_index(settings, self.embedder, self._writer)
+        # On a server, serve what the last writer published, from any machine (replica.py).
+        self._adopt_published()
         # What the store looked like when this process last read or wrote it (writer.py).
         self._seen = self._store_mark()
         self._served = Served(self._table)
@@ -135,6 +135,7 @@ class Engine:
                     self.settings.corpus_follow_links,
                 )
                 if gen is None:
+                    self._publish(only_if_behind=True)
                     return plan.report(time.perf_counter() - started)
                 stage = "validating"
                 validate_generation(self._table, self._vectors, gen)
@@ -151,6 +152,7 @@ class Engine:
             self._table.switch(gen)
             self._served.swap(gen, state)
             self._discard_unserved()
+            self._publish()
             report = plan.report(time.perf_counter() - started)
             log.info("reloaded: %s", report.summary())
             return report
@@ -166,6 +168,7 @@ class Engine:
             state = self._served.beside(previous)
             self._table.swap()
             self._served.swap(previous, state)
+            self._publish()
             target = self._table.fingerprints(previous)
             return IndexReport(
                 added=len(target.keys() - current.keys()),
@@ -191,6 +194,8 @@ class Engine:
                 return
             wait = self.settings.writer_wait_seconds if wait is None else wait
             with self._writer.hold(what.removeprefix("a "), wait):
+                # Build on what the last writer (on any machine) published.
+                self._adopt_published()
                 self._follow_other_writers()
                 try:
                     yield
@@ -215,6 +220,40 @@ class Engine:
                 self._vectors.refresh_collections()
             mark = self._store_mark()
         self._seen = mark
+
+    def _adopt_published(self) -> bool:
+        """Take the manifest published on the server when it is newer than ours."""
+        if self._replica is None:
+            return False
+        pointer = self._replica.pointer()
+        if not pointer or int(pointer["serial"]) <= self._table.serial():
+            return False
+        try:
+            self._table.adopt(self._replica.download(pointer), int(pointer["serial"]))
+        except ReplicaError as exc:
+            log.warning("%s; keeping the manifest held here", exc)
+            return False
+        log.info("now holding index manifest %s published on the server", pointer["serial"])
+        return True
+
+    def _publish(self, only_if_behind: bool = False) -> None:
+        """Publish our manifest after a switch (or, ``only_if_behind``, when the server holds
+        none or an older one). A failure is logged: our switch stands, other machines keep
+        serving the manifest before it until the next reload publishes."""
+        if self._replica is None:
+            return
+        try:
+            published = self._replica.serial()
+            ours = self._table.serial()
+            if self._table.generation() is None:
+                return  # nothing served: nothing to publish
+            if only_if_behind and published >= ours and published:
+                return
+            serial = max(published, ours) + 1
+            self._replica.publish(self._table.path, serial)
+            self._table.set_meta({SERIAL_KEY: str(serial)})
+        except Exception as exc:  # noqa: BLE001 - the server's client raises many kinds
+            log.warning("could not publish the index manifest to the server: %s", exc)
 
     def _discard_unserved(self) -> None:
         try:
@@ -251,6 +290,9 @@ class Engine:
     def refresh(self) -> bool:
         """Follow a switch made by another process (a separate indexer in the scale-out setup);
         True when a new state is now served."""
+        if self._replica is not None:
+            with self._exclusive("a refresh", write=False):
+                self._adopt_published()
         gen = self._table.generation()
         if not self._served.built or gen == self._served.generation:
             return False
@@ -276,11 +318,30 @@ class Engine:
     # -- questions ---------------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
-        return self.pipeline.ask(self.state, self._check_question(question))
+        question = self._check_question(question)
+        with self._server_errors():
+            return self.pipeline.ask(self.state, question)
 
     def check(self, claim: str) -> ClaimCheck:
         """Verdict on a claim against the corpus, with the excerpts behind it."""
-        return self.pipeline.check(self.state, self._check_question(claim, "claim"))
+        claim = self._check_question(claim, "claim")
+        with self._server_errors():
+            return self.pipeline.check(self.state, claim)
+
+    @contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        """A Chroma server that stops answering (restarting, gone) is one clear error; the
+        next question, once it answers again, is served as before."""
+        try:
+            yield
+        except Exception as exc:
+            if not self.settings.chroma_host or not _unreachable(exc):
+                raise
+            where = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
+            raise StoreUnavailable(
+                f"the Chroma server at {where} is not answering ({type(exc).__name__}); "
+                "try again when it is back"
+            ) from exc
 
     def _check_question(self, question: str, what: str = "question") -> str:
         limit = self.settings.max_question_chars
@@ -330,3 +391,20 @@ class Engine:
     ) -> list[SourceHit]:
         """Articles matching ``query`` (title and text), optionally by outlet and date range."""
         return search_sources(self.state, query, k, outlet, since, until)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """A failure to reach the Chroma server (connection refused or reset, a timeout), as
+    httpx, the standard library or Chroma's client word it."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        module = type(exc).__module__
+        if isinstance(exc, ConnectionError | TimeoutError) or module.startswith(
+            ("httpx", "httpcore")
+        ):
+            return True
+        if "connect" in str(exc).lower() and module.startswith("chromadb"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

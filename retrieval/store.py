@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .replica import SERIAL_KEY, ReplicaError, adopt
 from .types import Article, Span
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class IndexTable:
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -83,6 +85,20 @@ class IndexTable:
 
     def close(self) -> None:
         self._db.close()
+
+    def serial(self) -> int:
+        """The serial of the manifest this table holds as published on a Chroma server
+        (replica.py); 0 when it never was."""
+        value = self.meta().get(SERIAL_KEY, "")
+        return int(value) if value.isdigit() else 0
+
+    def adopt(self, data: bytes, serial: int) -> None:
+        """Hold the published manifest ``data`` (SQLite bytes) from now on (replica.adopt)."""
+        try:
+            with self._lock:
+                adopt(self._db, data, serial)
+        except sqlite3.Error as exc:
+            raise ReplicaError(f"the published manifest cannot be read: {exc}") from exc
 
     def mark(self) -> tuple[int, str, str]:
         """Moves whenever a generation is made or switched to, by any process."""

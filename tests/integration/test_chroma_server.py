@@ -3,15 +3,13 @@ tests start on 127.0.0.1: one writer at a time through a lease row on the server
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+from chroma_server import ChromaServer, free_port
 from helpers import FakeEmbedder, settings_for
 
 from retrieval import Engine, ReloadInProgress, StoreUnavailable
@@ -21,48 +19,14 @@ from retrieval.writer import ServerLease
 pytestmark = pytest.mark.integration
 
 TESTS = Path(__file__).resolve().parents[1]
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    if not CHROMA.exists() and shutil.which("chroma") is None:
-        pytest.fail("the chroma CLI (shipped with chromadb) is missing from the environment")
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [
-            str(CHROMA if CHROMA.exists() else "chroma"),
-            "run",
-            "--path",
-            str(data),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            open_chroma(data, "127.0.0.1", port).heartbeat()
-            break
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.2)
-    yield "127.0.0.1", port
-    proc.terminate()
-    proc.wait(timeout=30)
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    server.start()
+    yield server.host, server.port
+    server.stop()
 
 
 def lease(server, prefix: str, ttl: float = 60.0) -> ServerLease:
@@ -131,11 +95,12 @@ def test_engines_on_two_machines_share_the_servers_writer_rule(chroma_server, tm
         try:
             with pytest.raises(ReloadInProgress, match="a reload is already running .*reloading"):
                 other.reload()
-            assert other.ask("Did the Harbor council vote on the bridge?").citations == ()
+            # It serves what the first machine published, from its own empty store folder.
+            assert other.ask("Did the Harbor council vote on the bridge?").citations
         finally:
             third.release()
-        assert other.reload().added == 1  # its own manifest is still local (issue 12)
-        assert other.ask("Did the Harbor council vote on the bridge?").citations
+        report = other.reload()  # nothing to embed: the manifest it adopted has the article
+        assert (report.added, report.unchanged) == (0, 1)
 
 
 def test_an_absent_server_is_a_clear_error(tmp_path):
