@@ -193,6 +193,15 @@ class WirecheckBot(commands.Bot):
         path.write_text(stamp, encoding="utf-8")
 
 
+class ShardedWirecheckBot(WirecheckBot, commands.AutoShardedBot):
+    """The same bot as discord.py's AutoShardedBot (``discord_sharded``): one process, as many
+    gateway shards as Discord recommends."""
+
+
+def bot_class(settings: Settings) -> type[WirecheckBot]:
+    return ShardedWirecheckBot if settings.discord_sharded else WirecheckBot
+
+
 def _sync_stamp(bot: WirecheckBot, guilds: list[discord.Object]) -> str:
     body = {
         "application_id": bot.application_id,
@@ -214,7 +223,7 @@ def command_payloads(settings: Settings) -> list[dict[str, Any]]:
     """The application-command payloads the bot registers; no token, no connection, no engine."""
 
     async def build() -> list[dict[str, Any]]:
-        bot = WirecheckBot(settings, engine_factory=_no_engine)
+        bot = bot_class(settings)(settings, engine_factory=_no_engine)
         await bot.load_extensions()
         return collect_payloads(bot)
 
@@ -275,7 +284,7 @@ def run_bot(settings: Settings, engine_factory: EngineFactory = open_engine) -> 
         handler.addFilter(redact)
     previous_hook, sys.excepthook = sys.excepthook, redact.excepthook
     try:
-        asyncio.run(_serve(WirecheckBot(settings, engine_factory), token))
+        asyncio.run(_serve(bot_class(settings)(settings, engine_factory), token))
     except discord.LoginFailure:
         print("error: Discord rejected the bot token; check DISCORD_TOKEN", file=sys.stderr)
         return 1

@@ -62,6 +62,8 @@ class Settings:
     # With Discord's message-content intent (enable it in the developer portal first), every
     # message in the bot's threads is a follow-up, not only those that mention the bot.
     thread_read_messages: bool = False
+    # discord.py's AutoShardedBot (shards as Discord recommends) for bots in many servers.
+    discord_sharded: bool = False
     # LLM prose (README "Prose answers"): an OpenAI-compatible endpoint, or a local GGUF file.
     llm_base_url: str | None = None
     llm_model: str | None = None

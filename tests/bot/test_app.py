@@ -210,3 +210,19 @@ def test_an_uncaught_exception_is_printed_redacted(capsys):
         app.RedactSecrets(secret).excepthook(*sys.exc_info())
     err = capsys.readouterr().err
     assert "connect failed for [redacted]" in err and secret not in err
+
+
+def test_the_sharded_setting_runs_the_same_bot_as_an_auto_sharded_bot(settings):
+    import dataclasses
+
+    from discord.ext import commands
+
+    from bot.app import WirecheckBot, bot_class
+
+    plain = bot_class(settings)
+    sharded = bot_class(dataclasses.replace(settings, discord_sharded=True))
+    assert plain is WirecheckBot and not issubclass(plain, commands.AutoShardedBot)
+    assert issubclass(sharded, WirecheckBot) and issubclass(sharded, commands.AutoShardedBot)
+    # The same commands either way.
+    sharded_settings = dataclasses.replace(settings, discord_sharded=True)
+    assert command_payloads(sharded_settings) == command_payloads(settings)
