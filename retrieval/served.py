@@ -7,6 +7,7 @@ with the engine. A question holds the state it started with, so a swap never mix
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 import threading
 
@@ -64,6 +65,8 @@ class Served:
         (best effort: a busy or read-only store only costs that process the time to derive)."""
         try:
             rows = state.packed_derived()
+            if not _room_for(self._table.path.parent, sum(len(r[2]) for r in rows)):
+                return state
             if rows:
                 self._table.put_units(rows)
             if state.clustered and gen is not None:
@@ -79,3 +82,18 @@ class Served:
     def release(self) -> None:
         with self._lock:
             self._state, self._gen = None, None
+
+
+# A cache never takes the last of the disk: the vector store needs room to open and write.
+KEEP_FREE_BYTES = 256 << 20
+
+
+def _room_for(folder, size: int) -> bool:
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return False
+    if free < size + KEEP_FREE_BYTES:
+        log.info("not keeping the served state: %d MB free", free >> 20)
+        return False
+    return True

@@ -30,7 +30,12 @@ def release_free_memory() -> None:
 
 
 def _term_ids(terms: list[str], vocab: dict[str, int]) -> np.ndarray:
-    return np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int32, len(terms))
+    get = vocab.get
+    ids = [get(t) for t in terms]  # a list comprehension is ~2x np.fromiter over a generator
+    if None in ids:  # new terms join the vocab
+        for i in [i for i, v in enumerate(ids) if v is None]:
+            ids[i] = vocab.setdefault(terms[i], len(vocab))
+    return np.array(ids, dtype=np.int32)
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def test_a_full_disk_never_costs_the_intact_index(tmp_path, small_disk, capsys):
 
     # Nearly full (the reported case): the reload fails, every `ask` still answers from the
     # index that serves, and none moves it aside.
-    os.truncate(filler, os.path.getsize(filler) - (1 << 20))
+    os.truncate(filler, os.path.getsize(filler) - (2 << 20))
     rc, out, err = run(capsys, "index", corpus=corpus, store=store)
     assert rc == 1 and "previous index is still serving" in err, err
     for _ in range(2):
