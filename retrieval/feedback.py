@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .sqlite_tx import immediate
+
 log = logging.getLogger(__name__)
 
 FEEDBACK_FILE = "feedback.sqlite3"
@@ -279,14 +281,8 @@ class FeedbackStore:
     def _write(self) -> Iterator[sqlite3.Connection]:
         # IMMEDIATE takes the write lock up front, so waiting for it is bounded by the busy
         # timeout; a read upgraded to a write later would fail at once under contention.
-        with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.rollback()
-                raise
-            db.commit()
+        with self._connection() as db, immediate(db):
+            yield db
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -311,13 +307,8 @@ class FeedbackStore:
                 if self._version(db) != SCHEMA_VERSION:
                     # WAL: /feedback and exports read while a vote is being written.
                     db.execute("PRAGMA journal_mode=WAL")
-                    db.execute("BEGIN IMMEDIATE")
-                    try:
+                    with immediate(db):
                         self._migrate(db)
-                    except BaseException:
-                        db.rollback()
-                        raise
-                    db.commit()
             self._ready = True
 
     def _version(self, db: sqlite3.Connection) -> int:

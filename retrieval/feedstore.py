@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .sqlite_tx import immediate
+
 FILENAME = "feeds.sqlite3"
 SCHEMA_VERSION = 1
 # Long enough for another process's short write to finish, short enough to answer a moderator.
@@ -150,14 +152,8 @@ class Registry:
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction, its lock taken at the start."""
-        with self._translated():
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._translated(), immediate(self._db) as db:
+            yield db
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._translated():

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .replica import SERIAL_KEY, ReplicaError, adopt
+from .sqlite_tx import immediate
 from .types import Article, Span
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,8 @@ class IndexTable:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, immediate(self._db) as db:
+            yield db
 
     def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
         with self._lock:

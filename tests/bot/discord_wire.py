@@ -262,24 +262,42 @@ class RecordingAdapter:
         self.sent.append(("delete", None))
 
 
+def interaction_payload(
+    kind: int,
+    data: dict[str, Any],
+    *,
+    user_id: int | None = None,
+    permissions: int = 0,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload: ``kind`` 2 a command, 3 a component, 5 a modal submit."""
+    return {
+        "id": str(discord.utils.time_snowflake(discord.utils.utcnow())),
+        "application_id": str(BOT_ID),
+        "type": kind,
+        "token": "interaction-token",
+        "version": 1,
+        "channel_id": str(channel_id or next(_ids)),
+        "guild_id": str(guild_id or next(_ids)),
+        "app_permissions": "0",
+        "locale": "en-US",
+        "attachment_size_limit": 10_485_760,
+        "member": member_payload(user_id or next(_ids), permissions),
+        "data": data,
+        **extra,
+    }
+
+
 def slash_interaction(
     bot: WirecheckBot, name: str, permissions: int = 0, **options: Any
 ) -> discord.Interaction:
     """A real Interaction built from an INTERACTION_CREATE payload for a slash command."""
     kinds = {str: 3, bool: 5, int: 4}
-    data = {
-        "id": str(discord.utils.time_snowflake(discord.utils.utcnow())),
-        "application_id": str(BOT_ID),
-        "type": 2,
-        "token": "interaction-token",
-        "version": 1,
-        "channel_id": str(next(_ids)),
-        "guild_id": str(next(_ids)),
-        "app_permissions": "0",
-        "locale": "en-US",
-        "attachment_size_limit": 10_485_760,
-        "member": member_payload(next(_ids), permissions),
-        "data": {
+    data = interaction_payload(
+        2,
+        {
             "id": str(next(_ids)),
             "name": name,
             "type": 1,
@@ -287,7 +305,8 @@ def slash_interaction(
                 {"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()
             ],
         },
-    }
+        permissions=permissions,
+    )
     return discord.Interaction(data=data, state=bot._connection)
 
 
@@ -320,21 +339,28 @@ def component_interaction_payload(
             {"type": 1, "components": [{"type": 2, "style": 2, "custom_id": custom_id}]}
         ],
     }
-    return {
-        "id": str(discord.utils.time_snowflake(discord.utils.utcnow())),
-        "application_id": str(BOT_ID),
-        "type": 3,
-        "token": "interaction-token",
-        "version": 1,
-        "channel_id": channel,
-        "guild_id": str(guild_id or next(_ids)),
-        "app_permissions": "0",
-        "locale": "en-US",
-        "attachment_size_limit": 10_485_760,
-        "member": member_payload(user_id or next(_ids)),
-        "message": message,
-        "data": {"custom_id": custom_id, "component_type": 2},
-    }
+    return interaction_payload(
+        3,
+        {"custom_id": custom_id, "component_type": 2},
+        user_id=user_id,
+        guild_id=guild_id,
+        channel_id=int(channel),
+        message=message,
+    )
+
+
+def modal_submit_payload(
+    modal: dict[str, Any], values: list[str], message: dict[str, Any], **where: Any
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload submitting ``modal`` (as the bot sent it) with one value
+    per text input, from the form opened on ``message``."""
+    inputs = [c for row in modal["components"] for c in row["components"]]
+    rows = [
+        {"type": 1, "components": [{"type": 4, "custom_id": c["custom_id"], "value": v}]}
+        for c, v in zip(inputs, values, strict=True)
+    ]
+    data = {"custom_id": modal["custom_id"], "components": rows}
+    return interaction_payload(5, data, message=message, **where)
 
 
 async def click(bot: WirecheckBot, custom_id: str, **payload: Any) -> None:

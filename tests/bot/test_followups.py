@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-import discord
 import pytest
 from bot_helpers import BOT_ID, feature, make_answer
 from discord.webhook.async_ import async_context
-from discord_wire import RecordingAdapter, Wire, click, member_payload, wire
+from discord_wire import RecordingAdapter, Wire, click, modal_submit_payload, wire
 
 from bot.render import answer_embed
 
@@ -127,37 +126,6 @@ async def test_without_thread_permission_the_follow_up_is_answered_inline(bot, e
     assert payload["content"] == f"-# Answering: {CHINA}"
 
 
-def _submit_payload(channel: Wire, modal: dict, message: dict, user_id: int, value: str) -> dict:
-    (row,) = modal["components"]
-    (text_input,) = row["components"]
-    return {
-        "id": str(discord.utils.time_snowflake(discord.utils.utcnow())),
-        "application_id": str(BOT_ID),
-        "type": 5,
-        "token": "modal-token",
-        "version": 1,
-        "channel_id": str(channel.channel.id),
-        "channel": {"id": str(channel.channel.id), "type": 0, "name": channel.channel.name},
-        "guild_id": str(channel.channel.guild.id),
-        "app_permissions": "0",
-        "locale": "en-US",
-        "attachment_size_limit": 10_485_760,
-        "member": member_payload(user_id),
-        "message": message,
-        "data": {
-            "custom_id": modal["custom_id"],
-            "components": [
-                {
-                    "type": 1,
-                    "components": [
-                        {"type": 4, "custom_id": text_input["custom_id"], "value": value}
-                    ],
-                }
-            ],
-        },
-    }
-
-
 async def test_the_follow_up_button_asks_in_a_form_and_answers_in_a_thread(
     bot, engine, channel, adapter
 ):
@@ -178,9 +146,17 @@ async def test_the_follow_up_button_asks_in_a_form_and_answers_in_a_thread(
     assert modal["custom_id"] == f"wirecheck:followup-form:{key}"
     before = len(adapter.sent)
     tasks = asyncio.all_tasks()
-    bot._connection.parse_interaction_create(
-        _submit_payload(channel, modal, message, member, "and what about China?")
+    where = channel.channel
+    submit = modal_submit_payload(
+        modal,
+        ["and what about China?"],
+        message,
+        user_id=member,
+        guild_id=where.guild.id,
+        channel_id=where.id,
+        channel={"id": str(where.id), "type": 0, "name": where.name},
     )
+    bot._connection.parse_interaction_create(submit)
     await asyncio.gather(*(asyncio.all_tasks() - tasks))
     assert asked(engine) == [CHINA]
     (thread,) = channel.threads

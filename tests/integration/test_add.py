@@ -26,22 +26,6 @@ PARAGRAPHS = [
 TITLE = 'Putin tells Iran\'s minister: strikes had "no justification"'
 
 
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def settings(tmp_path: Path, server: LoopbackServer) -> Settings:
-    return Settings(
-        corpus_dir=tmp_path / "corpus",
-        store_dir=tmp_path / "store",
-        fetch_allow_hosts=(f"127.0.0.1:{server.port}",),
-        fetch_timeout_seconds=5.0,
-    )
-
-
 def article(server: LoopbackServer, path: str = "/world/putin-talks", **kw) -> str:
     kw.setdefault("canonical", server.url(path))
     return server.route(path, Reply(body=news_page(kw.pop("title", TITLE), PARAGRAPHS, **kw)))

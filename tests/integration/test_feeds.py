@@ -12,7 +12,6 @@ import random
 import signal
 import sqlite3
 import time
-from pathlib import Path
 
 import pytest
 from helpers import FakeEmbedder
@@ -48,22 +47,6 @@ PARAGRAPHS = [
     "The delegations exchanged draft texts on prisoner releases and humanitarian access, a "
     "diplomat familiar with the talks said, speaking on condition of anonymity.",
 ]
-
-
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def settings(tmp_path: Path, server: LoopbackServer) -> Settings:
-    return Settings(
-        corpus_dir=tmp_path / "corpus",
-        store_dir=tmp_path / "store",
-        fetch_allow_hosts=(f"127.0.0.1:{server.port}",),
-        fetch_timeout_seconds=5.0,
-    )
 
 
 def story(server: LoopbackServer, path: str) -> str:
