@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 Q ?= Why isn't Russia helping Iran?
 
-.PHONY: setup ask test test-fast lint bench eval train-judge eval-judge
+.PHONY: setup ask test test-fast lint bench scale eval train-judge eval-judge
 
 $(BIN)/wirecheck: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,13 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/bench.py
+
+# Index and ask costs on synthetic 1k/5k/20k-article corpora made from the dev sets: hours on
+# 2 cores (indexing ran at about 1 s per article). Empty SIZES means the defaults; pass e.g.
+# SIZES="--sizes 1000 --reuse" for fewer, or to keep what an earlier run built.
+SIZES ?=
+scale: setup
+	$(BIN)/python bench/scale.py $(SIZES)
 
 eval: setup
 	$(BIN)/python bench/eval_all.py

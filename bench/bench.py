@@ -1,14 +1,17 @@
 """Speed and memory benchmarks; prints one JSON object per measurement.
 
     python bench/bench.py [--big DIR] [--big-questions FILE] [--big-store DIR] [--sample N]
+                          [--plain-sample N]
 
 - index throughput (tokens/s) of the whole pipeline against the raw model on the same texts;
+- a full index with our engine against a plain LlamaIndex + Chroma pipeline with the same
+  model on the same articles: wall time, store size on disk, units stored;
 - warm ``ask`` latency p50/p95 in-process on the seed corpus and on the big corpus;
 - incremental ``index`` on the big corpus with no change and with one changed article;
 - peak RSS of this process.
 
 The big corpus defaults to ../shared/eval/dev/realtimeqa (1,515 articles), read in place; the
-one-change run works on a scratch copy in a temporary folder, never in the project.
+one-change run and the sampled runs work on copies in a temporary folder, never in the project.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from retrieval import Engine, load_settings  # noqa: E402
 from retrieval.corpus import load_corpus  # noqa: E402
 from retrieval.embedding import load_embedder  # noqa: E402
 from retrieval.passages import split_sentences  # noqa: E402
+from retrieval.types import Article  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval"
 
@@ -44,16 +48,33 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def index_throughput(corpus: Path, sample: int, work: Path) -> None:
-    """Full pipeline (split, embed, write Chroma) vs. the bare model encoding the same texts."""
+def sample_corpus(corpus: Path, sample: int, work: Path) -> tuple[list[Article], Path]:
+    """The first ``sample`` articles of ``corpus``, and a folder in ``work`` holding a copy of
+    their files (so an index of the sample reads only those)."""
     articles, _ = load_corpus(corpus)
     articles = articles[:sample]
     sub = work / "sample-corpus"
     sub.mkdir()
     for a in articles:
-        src = corpus / a.path
         (sub / a.path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(src, sub / a.path)
+        shutil.copy(corpus / a.path, sub / a.path)
+    return articles, sub
+
+
+def folder_mb(folder: Path, skip: str | None = None) -> float:
+    """Bytes of the files under ``folder`` (apparent sizes), in MB, leaving out its top-level
+    entry ``skip``."""
+    total = sum(
+        p.stat().st_size
+        for p in folder.rglob("*")
+        if p.is_file() and p.relative_to(folder).parts[0] != skip
+    )
+    return round(total / 1e6, 2)
+
+
+def index_throughput(corpus: Path, sample: int, work: Path) -> None:
+    """Full pipeline (split, embed, write Chroma) vs. the bare model encoding the same texts."""
+    articles, sub = sample_corpus(corpus, sample, work)
     # Exactly what the pipeline embeds: every sentence once, and each title.
     texts = [a.title for a in articles]
     for a in articles:
@@ -155,7 +176,87 @@ def incremental(corpus: Path, store: Path, work: Path) -> None:
     engine.close()
 
 
-PHASES = ("seed_latency", "throughput", "incremental", "big_latency")
+def index_plain(corpus: Path, batch_size: int, store: Path) -> tuple[float, int]:
+    """Index ``corpus`` as a plain LlamaIndex + Chroma pipeline would; (seconds, chunks).
+
+    Documents (title and body), LlamaIndex's default ``SentenceSplitter`` (1,024-token chunks,
+    200 overlap; MiniLM reads the first 256 word pieces of each), the packaged MiniLM through
+    sentence-transformers, a fresh Chroma collection (cosine) holding ids, vectors and chunk
+    texts. ``llama-index-vector-stores-chroma`` is not installed, so the nodes are written to
+    Chroma directly; its ``ChromaVectorStore`` would also store each node's JSON as metadata,
+    so this store is the smaller of the two. Timed from loading the articles to the last write,
+    the model load included (our reload loads it too)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import Document
+    from llama_index.core.node_parser import SentenceSplitter
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.embedding import packaged_model_path
+
+    t = time.perf_counter()
+    articles, _ = load_corpus(corpus)
+    docs = [Document(text=f"{a.title}\n\n{a.body}", id_=a.id) for a in articles]
+    nodes = SentenceSplitter().get_nodes_from_documents(docs)
+    texts = [n.get_content() for n in nodes]
+    model = SentenceTransformer(str(packaged_model_path()), device="cpu")
+    vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True)
+    client = chromadb.PersistentClient(
+        path=str(store), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    collection = client.create_collection(
+        "plain", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    )
+    step = int(client.get_max_batch_size())
+    for i in range(0, len(nodes), step):
+        collection.add(
+            ids=[n.node_id for n in nodes[i : i + step]],
+            embeddings=vectors[i : i + step],
+            documents=texts[i : i + step],
+        )
+    return time.perf_counter() - t, len(nodes)
+
+
+def plain_pipeline(corpus: Path, sample: int, work: Path) -> None:
+    """A full index of the first ``sample`` articles: our engine against a plain pipeline.
+
+    The plain one (``index_plain``) runs first, then ours (``Engine`` then ``reload`` on an empty
+    store, the ONNX export of the model included, as on a store's first index), back to back on
+    the same machine, so a busy machine slows both alike. Libraries are imported before either
+    clock starts: importing torch is a cost of the process, not of either pipeline. Store sizes
+    are apparent file sizes; ours also without ``models/``, its cached ONNX export."""
+    import chromadb  # noqa: F401 - imported before timing, see above
+    import llama_index.core  # noqa: F401
+    import sentence_transformers  # noqa: F401
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()  # stderr noise, as retrieval/embedding.py
+
+    articles, sub = sample_corpus(corpus, sample, work)
+    settings = load_settings(corpus_dir=sub, store_dir=work / "ours")
+    plain_s, plain_chunks = index_plain(sub, settings.embed_batch_size, work / "plain")
+    t = time.perf_counter()
+    engine = Engine(settings)
+    engine.reload()
+    ours_s = time.perf_counter() - t
+    passages, sentences = engine._table.unit_counts(engine._table.generation())
+    engine.close()
+    emit(
+        metric="index_vs_plain",
+        articles=len(articles),
+        ours_s=round(ours_s, 2),
+        plain_s=round(plain_s, 2),
+        ratio=round(ours_s / plain_s, 3),
+        ours_store_mb=folder_mb(work / "ours"),
+        ours_store_mb_without_model=folder_mb(work / "ours", skip="models"),
+        plain_store_mb=folder_mb(work / "plain"),
+        plain_chunks=plain_chunks,
+        our_passages=passages,
+        our_sentences=sentences,
+    )
+
+
+PHASES = ("seed_latency", "throughput", "plain_pipeline", "incremental", "big_latency")
 CHECK_PHASES = ("seed_check", "big_check")
 
 
@@ -187,6 +288,8 @@ def run_phase(phase: str, args: argparse.Namespace) -> None:
             )
         elif phase == "throughput":
             index_throughput(args.big, args.sample, work)
+        elif phase == "plain_pipeline":
+            plain_pipeline(args.big, args.plain_sample, work)
         elif phase == "incremental":
             incremental(args.big, args.big_store, work)
         elif phase == "big_latency":
@@ -222,6 +325,9 @@ def main() -> None:
         help="built on first use (about half an hour for 1,515 articles on 2 cores)",
     )
     ap.add_argument("--sample", type=int, default=100, help="articles for the throughput run")
+    ap.add_argument(
+        "--plain-sample", type=int, default=200, help="articles for the plain-pipeline run"
+    )
     ap.add_argument("--phase", choices=PHASES + CHECK_PHASES, help="run one phase in this process")
     args = ap.parse_args()
     if args.phase:
@@ -244,6 +350,8 @@ def main() -> None:
                 str(args.big_store),
                 "--sample",
                 str(args.sample),
+                "--plain-sample",
+                str(args.plain_sample),
             ],
             check=True,
         )

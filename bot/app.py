@@ -50,7 +50,7 @@ EngineFactory = Callable[[Settings], Engine]
 def open_engine(settings: Settings) -> Engine:
     """Load the model, open the store and bring the index up to date with the corpus folder."""
     started = time.perf_counter()
-    engine = Engine(settings)
+    engine = Engine(settings, prefetch=True)
     try:
         # Another process (a separate indexer) may be writing: serve what it last switched to
         # and follow its next switch, rather than wait for it.

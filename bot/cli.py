@@ -147,8 +147,8 @@ def _open(settings: Settings, args: argparse.Namespace) -> tuple[Engine, IndexRe
     """The engine, with the index brought up to date first. ``index`` (and ``add``) wait for
     another writer and fail when the reload fails; the reading commands do not wait and, when
     the reload cannot run or fails, answer from the index that serves, saying it may be stale."""
-    engine = Engine(settings)
     writing = args.command in ("index", "add")
+    engine = Engine(settings, prefetch=not writing)
     try:
         report = engine.reload(progress=stderr_progress(), wait=None if writing else 0.0)
     except (ReloadInProgress, ReloadFailed) as exc:

@@ -23,11 +23,11 @@ from .indexer import (
 from .inputs import InputError, clean_text
 from .judge import Judge, load_judge
 from .llm import load_llm
-from .opening import io_trouble, open_index
+from .opening import TABLE_FILE, io_trouble, open_index
 from .pipeline import build_pipeline
 from .replica import SERIAL_KEY, Replica, ReplicaError
 from .search import search_sources, suggest
-from .served import Served
+from .served import Prefetch, Served
 from .settings import Settings
 from .state import CorpusState
 from .store import StoreUnavailable, open_chroma
@@ -74,9 +74,21 @@ class Engine:
     """
 
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None, judge: Judge | None = None
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        judge: Judge | None = None,
+        prefetch: bool = False,
     ):
+        """``prefetch``: start building the served state at once, beside opening the store (for
+        a process about to answer; an indexer does not need it)."""
         self.settings = settings
+        # On a server the manifest may be replaced on open (adopted): nothing to build ahead.
+        early = (
+            Prefetch(settings.store_dir / TABLE_FILE)
+            if prefetch and not settings.chroma_host
+            else None
+        )
         self.embedder = embedder or load_embedder(
             settings.embed_model_path,
             settings.embed_batch_size,
@@ -96,7 +108,7 @@ class Engine:
         self._adopt_published()
         # What the store looked like when this process last read or wrote it (writer.py).
         self._seen = self._store_mark()
-        self._served = Served(self._table)
+        self._served = Served(self._table, early)
         self.llm = load_llm(settings)
         self.pipeline = build_pipeline(settings, self._vectors, self.embedder, self.judge, self.llm)
 

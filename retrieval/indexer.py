@@ -6,7 +6,9 @@ to it in one transaction; versions no kept generation uses are then deleted.
 
 from __future__ import annotations
 
+import errno
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +17,8 @@ import numpy as np
 
 from .corpus import CorpusFile, corpus_files, display_name, parse_files, read_corpus_file
 from .embedding import Embedder
-from .passages import CHUNKING_VERSION, Units, sentence_unit_id, unit_ids_of, units_of
-from .store import PASSAGES, SCHEMA_VERSION, SENTENCES, IndexTable, VectorIndex
+from .passages import CHUNKING_VERSION, Units, unit_ids_of, units_of
+from .store import PASSAGES, SCHEMA_VERSION, IndexTable, VectorIndex
 from .types import Article, IndexReport, LoadError
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,11 @@ TITLE_WEIGHT = 0.3
 # Articles whose units the integrity probe reads back (first, middle, last of the generation).
 PROBE_ARTICLES = 3
 Progress = Callable[[int, int], None]
+# What a unit costs on disk, generously (int8 sentence vector with its row and index; passage
+# vector in Chroma's HNSW with its log and metadata rows), and what is always left free.
+SENTENCE_BYTES = 1024
+PASSAGE_BYTES = 8192
+KEEP_FREE_BYTES = 4 << 20
 
 
 class IndexDamaged(RuntimeError):
@@ -117,8 +124,7 @@ def prepare_store(table: IndexTable, vectors: VectorIndex, embedder: Embedder) -
     if table.meta():
         log.warning("model, chunking or index schema changed: rebuilding the whole index")
     table.clear()
-    if vectors.count(PASSAGES) or vectors.count(SENTENCES):
-        vectors.reset()
+    vectors.reset()
     table.set_meta(expected_meta(embedder))
 
 
@@ -148,6 +154,7 @@ def build_generation(
         entries = [
             (a, len(u.passages), len(u.sentences)) for a, u in zip(batch, units, strict=True)
         ]
+        ensure_room(table.path.parent, units)
         # Units left by a killed run of the same version are replaced.
         leftovers = [e for e in entries if (e[0].id, e[0].content_hash) in pending]
         if leftovers:
@@ -155,7 +162,7 @@ def build_generation(
         # Recorded with their unit counts before the vectors are written, so a crash leaves a
         # trace that garbage collection follows, and deletes never split the text again.
         table.put_versions(entries, ready=False)
-        _embed_and_add(batch, units, vectors, embedder)
+        _embed_and_add(batch, units, vectors, table, embedder)
         table.put_versions(entries, ready=True)
         if progress:
             progress(min(i + len(batch), total), total)
@@ -163,10 +170,29 @@ def build_generation(
     return gen, plan
 
 
+def ensure_room(folder: Path, units: list[Units]) -> None:
+    """Refuse to write a batch the disk has no room for, before anything is written: a write
+    that fails halfway leaves files grown that the serving index may need to open."""
+    sentences = sum(len(u.sentences) for u in units)
+    passages = sum(len(u.passages) for u in units)
+    need = sentences * SENTENCE_BYTES + passages * PASSAGE_BYTES + KEEP_FREE_BYTES
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # nothing to measure against: the writes themselves will say
+    if free < need:
+        raise OSError(
+            errno.ENOSPC,
+            f"No space left on device: indexing {len(units)} more article"
+            f"{'s' if len(units) != 1 else ''} needs about {need >> 20} MB, "
+            f"{free >> 20} MB are free",
+        )
+
+
 def check_counts(table: IndexTable, vectors: VectorIndex, gen: int) -> tuple[int, int]:
     """The store holds at least as many units as ``gen`` names; returns what it names."""
     want_p, want_s = table.unit_counts(gen)
-    have_p, have_s = vectors.count(PASSAGES), vectors.count(SENTENCES)
+    have_p, have_s = vectors.count(PASSAGES), table.vector_rows(gen)
     if have_p < want_p or have_s < want_s:
         raise IndexDamaged(
             f"the vector store holds {have_p} passages and {have_s} sentences; "
@@ -178,29 +204,52 @@ def check_counts(table: IndexTable, vectors: VectorIndex, gen: int) -> tuple[int
 def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> None:
     """The integrity probe: counts, sample units read back and compared with the manifest,
     then a test query. Raises IndexDamaged when the store cannot serve ``gen``."""
-    _, want_s = check_counts(table, vectors, gen)
-    probes = [(a, units_of(a).sentences) for a in table.sample(gen, PROBE_ARTICLES)]
-    probes = [(a, spans) for a, spans in probes if spans]
-    if not probes or not want_s:
+    want_p, _ = check_counts(table, vectors, gen)
+    probes = [(a, units_of(a)) for a in table.sample(gen, PROBE_ARTICLES)]
+    probes = [(a, u) for a, u in probes if u.passages]
+    if not probes or not want_p:
         return
-    expected: dict[str, tuple[str, int, int]] = {}
-    for article, spans in probes:
-        for j in {0, len(spans) - 1}:
-            expected[sentence_unit_id(article, j)] = (article.id, spans[j].start, spans[j].end)
-    found = vectors.units(SENTENCES, sorted(expected))
+    # The first and last recorded passage of each probe (ids carry the version); where they lie
+    # is checked against the article, as far as it does not depend on how it was split.
+    expected: dict[str, tuple[Article, int | None]] = {}
+    recorded = table.versions_of((a.id, a.content_hash) for a, _ in probes)
+    for (article, unit), (_, passages, _) in zip(probes, recorded, strict=True):
+        ids, _ = unit_ids_of(article, passages, 0)
+        expected[ids[0]] = (article, unit.passages[0].start)
+        expected.setdefault(ids[-1], (article, None))
+    found = vectors.units(PASSAGES, sorted(expected))
     missing = [i for i in expected if i not in found]
     if missing:
         raise IndexDamaged(f"units missing from the vector store: {', '.join(missing)}")
-    for unit_id, (where, vector) in found.items():
-        if where != expected[unit_id]:
+    for unit_id, ((aid, start, end), vector) in found.items():
+        article, first = expected[unit_id]
+        if (
+            aid != article.id
+            or not 0 <= start < end <= len(article.body)
+            or first
+            not in (
+                None,
+                start,
+            )
+        ):
             raise IndexDamaged(f"unit {unit_id} does not lie where the manifest says")
-        if vector.ndim != 1 or not vector.size or not np.isfinite(vector).all():
-            raise IndexDamaged(f"the vector of unit {unit_id} reads back wrong")
+        _check_vectors(unit_id, vector[None, :] if vector.ndim == 1 else vector)
+    keys = [(a.id, a.content_hash) for a, _ in probes]
+    held = vectors.sentence_vectors(keys)
+    for article, _, sentences in recorded:
+        got = held.get((article.id, article.content_hash))
+        name = f"the sentence vectors of {article.id}"
+        if got is None or len(got) != sentences:
+            raise IndexDamaged(f"{name} are missing or do not match its sentences")
+        _check_vectors(name, got)
     # The vector index answers queries (it is approximate: its own vector need not come first).
-    probe = next(iter(found.values()))[1]
-    for kind in (PASSAGES, SENTENCES):
-        if not vectors.query(kind, probe, 5):
-            raise IndexDamaged(f"a test query on the {kind} index returned nothing")
+    if not vectors.query(PASSAGES, next(iter(found.values()))[1], 5):
+        raise IndexDamaged("a test query on the passages index returned nothing")
+
+
+def _check_vectors(name: str, vectors: np.ndarray) -> None:
+    if vectors.ndim != 2 or not vectors.size or not np.isfinite(vectors).all():
+        raise IndexDamaged(f"the vector of {name} reads back wrong")
 
 
 def collect_garbage(table: IndexTable, vectors: VectorIndex) -> int:
@@ -214,39 +263,39 @@ def collect_garbage(table: IndexTable, vectors: VectorIndex) -> int:
 
 
 def delete_units(vectors: VectorIndex, versions: list[tuple[Article, int, int]]) -> None:
-    """Delete the units of (article version, passages, sentences) as recorded in the table."""
+    """Delete the units of (article version, passages, sentences) as recorded in the table.
+    (Their sentence vectors go with the versions' rows: ``IndexTable.delete_versions``.)"""
     p_ids: set[str] = set()
-    s_ids: set[str] = set()
     for article, passages, sentences in versions:
         if passages == sentences == 0:
             # Recorded by 0.3 before its units were written (a killed run): split to know.
-            p, s = units_of(article).ids(article)
+            p, _ = units_of(article).ids(article)
         else:
-            p, s = unit_ids_of(article, passages, sentences)
+            p, _ = unit_ids_of(article, passages, sentences)
         p_ids.update(p)
-        s_ids.update(s)
-    # Each Chroma delete costs ~0.5 s on a big store, whatever its size: one call per collection.
+    # Each Chroma delete costs ~0.5 s on a big store, whatever its size: one call.
     vectors.delete_ids(PASSAGES, sorted(p_ids))
-    vectors.delete_ids(SENTENCES, sorted(s_ids))
 
 
 def _embed_and_add(
-    batch: list[Article], units: list[Units], vectors: VectorIndex, embedder: Embedder
+    batch: list[Article],
+    units: list[Units],
+    vectors: VectorIndex,
+    table: IndexTable,
+    embedder: Embedder,
 ) -> None:
     """Embed every sentence once; a passage's vector is built from its sentences' vectors.
 
     On a 2-core CPU MiniLM encodes ~2-4k tokens/s, so the text goes through the model once:
     passage vectors are the normalised mean of their sentence vectors plus the title's vector,
-    which costs no model time.
+    which costs no model time. Passages go to the vector index, sentence vectors to the table.
     """
     p_spans, p_ids, p_texts, p_members = [], [], [], []
-    s_spans, s_ids, s_texts, title_row = [], [], [], []
+    s_texts, title_row, s_offsets = [], [], []
     for article_no, (article, unit) in enumerate(zip(batch, units, strict=True)):
         offset = len(s_texts)
-        for j, span in enumerate(unit.sentences):
-            s_spans.append(span)
-            s_ids.append(sentence_unit_id(article, j))
-            s_texts.append(article.body[span.start : span.end])
+        s_offsets.append(offset)
+        s_texts += [article.body[span.start : span.end] for span in unit.sentences]
         for passage, covered in zip(unit.passages, unit.covers, strict=True):
             p_spans.append(passage)
             p_ids.append(passage.id)
@@ -267,5 +316,12 @@ def _embed_and_add(
         else s_vecs[:0]
     )
     p_vecs /= np.maximum(np.linalg.norm(p_vecs, axis=1, keepdims=True), 1e-9)
+    # The table first: a write that fails there (a full disk) has not grown Chroma's files, so
+    # the store that serves can still open.
+    table.put_vectors(
+        [
+            (a.id, a.content_hash, s_vecs[o : o + len(u.sentences)])
+            for a, u, o in zip(batch, units, s_offsets, strict=True)
+        ]
+    )
     vectors.add(PASSAGES, p_spans, p_ids, p_texts, p_vecs)
-    vectors.add(SENTENCES, s_spans, s_ids, s_texts, s_vecs)

@@ -17,7 +17,7 @@ import numpy as np
 from .embedding import Embedder
 from .indexer import expected_meta
 from .passages import CHUNKING_VERSION, unit_ids_of, units_of
-from .store import PASSAGES, SENTENCES, IndexTable, VectorIndex
+from .store import PASSAGES, SCHEMA_VERSION, IndexTable, VectorIndex
 from .types import Article, Passage, Span
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _read_units(batch: list[Article], vectors: VectorIndex) -> list[_Units]:
     old_p = [f"{a.id}::p{n}" for a, ps, _ in split for n in range(len(ps))]
     old_s = [f"{a.id}::s{j}" for a, _, ss in split for j in range(len(ss))]
     got_p = vectors.vectors(PASSAGES, old_p)
-    got_s = vectors.vectors(SENTENCES, old_s)
+    got_s = vectors.legacy_sentences(old_s) or {}
     out = []
     for a, passages, sentences in split:
         p_ids = [f"{a.id}::p{n}" for n in range(len(passages))]
@@ -101,19 +101,56 @@ def _read_units(batch: list[Article], vectors: VectorIndex) -> list[_Units]:
 
 
 def _write_units(batch: list[_Units], vectors: VectorIndex, table: IndexTable) -> None:
-    p_spans, p_ids, p_texts, s_spans, s_ids, s_texts = [], [], [], [], [], []
+    p_spans, p_ids, p_texts = [], [], []
     for u in batch:
-        new_p, new_s = unit_ids_of(u.article, len(u.passages), len(u.sentences))
+        new_p, _ = unit_ids_of(u.article, len(u.passages), len(u.sentences))
         p_spans += u.passages
         p_ids += new_p
         p_texts += [p.text for p in u.passages]
-        s_spans += u.sentences
-        s_ids += new_s
-        s_texts += [u.article.body[s.start : s.end] for s in u.sentences]
     vectors.add(
         PASSAGES, p_spans, p_ids, p_texts, np.concatenate([u.passage_vectors for u in batch])
     )
-    vectors.add(
-        SENTENCES, s_spans, s_ids, s_texts, np.concatenate([u.sentence_vectors for u in batch])
-    )
+    table.put_vectors([(u.article.id, u.article.content_hash, u.sentence_vectors) for u in batch])
     table.put_versions([(u.article, len(u.passages), len(u.sentences)) for u in batch], ready=True)
+
+
+def needs_vector_move(table: IndexTable, embedder: Embedder) -> bool:
+    """A schema-2 store of this model and chunking: its sentence vectors can move, not be
+    embedded again."""
+    meta = table.meta()
+    return meta.get("schema") == "2" and all(
+        meta.get(k) == v for k, v in expected_meta(embedder).items() if k != "schema"
+    )
+
+
+def move_sentence_vectors(table: IndexTable, vectors: VectorIndex, embedder: Embedder) -> int:
+    """Schema 2 -> 3: copy every ready version's sentence vectors from the Chroma collection
+    into the table, then drop the collection; returns how many versions moved.
+
+    A version whose vectors cannot all be read is left without: the integrity probe then finds
+    the store damaged and it is rebuilt. A crash midway is safe: the schema changes last, and
+    copying again overwrites.
+    """
+    if not needs_vector_move(table, embedder):
+        return 0
+    versions = table.versions_of(table.ready())
+    log.info("upgrading the index: moving the sentence vectors of %d versions", len(versions))
+    moved, lost = 0, 0
+    for i in range(0, len(versions), ARTICLES_PER_BATCH):
+        batch = versions[i : i + ARTICLES_PER_BATCH]
+        ids = {a.content_hash: unit_ids_of(a, p, s)[1] for a, p, s in batch}
+        got = vectors.legacy_sentences([u for v in ids.values() for u in v]) or {}
+        rows = []
+        for a, _p, s in batch:
+            wanted = ids[a.content_hash]
+            if s and all(u in got for u in wanted):
+                rows.append((a.id, a.content_hash, np.stack([got[u] for u in wanted])))
+            elif s:
+                lost += 1
+        table.put_vectors(rows)
+        moved += len(rows)
+    if lost:
+        log.warning("%d versions had no sentence vectors to move", lost)
+    vectors.drop_legacy_sentences()
+    table.set_meta({"schema": SCHEMA_VERSION})
+    return moved

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .embedding import Embedder
 from .indexer import validate_generation
-from .migrate import migrate_legacy_store
+from .migrate import migrate_legacy_store, move_sentence_vectors, needs_vector_move
 from .settings import Settings
 from .store import (
     IndexTable,
@@ -27,6 +27,7 @@ from .store import (
     VectorIndex,
     forget_chroma_clients,
     open_chroma,
+    sweep_deleted_segments,
 )
 from .writer import WriterLock
 
@@ -149,11 +150,17 @@ def _open(
         vectors = VectorIndex(
             open_chroma(settings.store_dir, settings.chroma_host, settings.chroma_port),
             settings.collection_prefix,
+            table,
             reopen,
         )
         if table.has_legacy():
             with writer.hold("upgrading the index", settings.writer_wait_seconds):
                 migrate_legacy_store(table, vectors, embedder)
+        if needs_vector_move(table, embedder):
+            with writer.hold("upgrading the index", settings.writer_wait_seconds):
+                move_sentence_vectors(table, vectors, embedder)
+        if not settings.chroma_host:
+            sweep_deleted_segments(settings.store_dir / CHROMA_DIR)
         if (gen := table.generation()) is not None:
             validate_generation(table, vectors, gen)
     except BaseException:

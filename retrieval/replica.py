@@ -35,7 +35,7 @@ CHUNK_BYTES = 1_500_000
 # The local table's meta key holding the serial of the manifest it holds (published or adopted).
 SERIAL_KEY = "replica_serial"
 # What a published manifest carries: the tables the served generations need.
-TABLES = ("meta", "versions", "generations", "members", "units", "stories")
+TABLES = ("meta", "versions", "generations", "members", "units", "vectors", "stories")
 # Meta keys that belong to one machine's copy, never carried across.
 _LOCAL_META = (SERIAL_KEY,)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,7 @@ import numpy as np
 from .dates import days_apart, question_date
 from .embedding import Embedder
 from .state import CorpusState
-from .store import PASSAGES, SENTENCES, VectorIndex
+from .store import PASSAGES, VectorIndex
 from .text import QUESTION_WORDS, content_terms, stem
 from .tuning import TUNING
 
@@ -127,6 +128,22 @@ def coverage(state: CorpusState, terms: list[str], weights: dict[str, float], te
     return got / total if total else 0.0
 
 
+def sentence_vectors(
+    state: CorpusState, index: VectorIndex, keys: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], np.ndarray]:
+    """(article id, sentence index) -> that sentence's vector, for the versions ``state`` serves."""
+    keys = list(keys)
+    held = index.sentence_vectors(
+        (aid, state.articles[aid].content_hash) for aid in dict.fromkeys(a for a, _ in keys)
+    )
+    out = {}
+    for aid, si in keys:
+        rows = held.get((aid, state.articles[aid].content_hash))
+        if rows is not None and si < len(rows):
+            out[(aid, si)] = rows[si]
+    return out
+
+
 def retrieve_evidence(
     state: CorpusState, index: VectorIndex, embedder: Embedder, question: str
 ) -> Evidence:
@@ -151,19 +168,10 @@ def retrieve_evidence(
         for si in state.passage_sentences[pi]:
             key = (aid, si)
             support[key] = max(support.get(key, 0.0), f / best_fused)
-    dense: dict[tuple[str, int], float] = {}
-    for sid, sim in index.query(SENTENCES, qvec, TUNING.dense_sentences):
-        # Units of other versions (a reload being built, a rollback kept) are not this state's.
-        key = state.sentence_key(sid)
-        if key:
-            dense[key] = sim
-            support.setdefault(key, 0.0)
-    # One read for every candidate's vector: the dense scores of lexical-only candidates, and the
-    # vectors answer selection uses to tell a new reason from a restatement.
-    ids = [state.sentence_unit_id(aid, si) for aid, si in support]
-    vecs = {state.sentence_key(k): v for k, v in index.vectors(SENTENCES, ids).items()}
-    for key, v in vecs.items():
-        dense.setdefault(key, float(v @ qvec))
+    # Every candidate sentence lies in a passage found by meaning or by words; its own vector
+    # scores it and tells answer selection a new reason from a restatement.
+    vecs = sentence_vectors(state, index, support)
+    dense = {key: float(v @ qvec) for key, v in vecs.items()}
     expects = expected_type(question)
     why = bool(_ASKS_WHY.search(question))
     asked_on = question_date(question)

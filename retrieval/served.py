@@ -10,6 +10,7 @@ import logging
 import shutil
 import sqlite3
 import threading
+from pathlib import Path
 
 from .state import CorpusState
 from .store import IndexTable
@@ -17,12 +18,51 @@ from .store import IndexTable
 log = logging.getLogger(__name__)
 
 
+class Prefetch:
+    """The served state, built in a thread of its own while the process opens the rest of the
+    store (the model, Chroma's client, the integrity probe): on a big corpus the two take about
+    as long, and Chroma loads its index outside the GIL. Read from its own read-only connection;
+    used only when the generation it built is still the current one when it is needed."""
+
+    def __init__(self, table_path: Path):
+        self._built: tuple[int, CorpusState] | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(table_path,), name="wirecheck-prefetch", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        if not path.is_file():
+            return
+        try:
+            table = IndexTable(path, readonly=True)
+            try:
+                gen, articles = table.served_articles()
+                if gen is None:
+                    return
+                state = CorpusState.build(
+                    articles, packed=table.packed_units(gen), stories=table.stories(gen)
+                )
+                self._built = (gen, state)
+            finally:
+                table.close()
+        except Exception as exc:  # noqa: BLE001 - only a head start: the state is built anyway
+            log.info("served state not prefetched (%s); building it on first use", exc)
+
+    def take(self, gen: int | None) -> CorpusState | None:
+        """The prefetched state if it serves ``gen``; waits for the thread."""
+        self._thread.join()
+        built, self._built = self._built, None
+        return built[1] if built is not None and built[0] == gen else None
+
+
 class Served:
-    def __init__(self, table: IndexTable):
+    def __init__(self, table: IndexTable, prefetch: Prefetch | None = None):
         self._table = table
         self._lock = threading.Lock()
         self._state: CorpusState | None = None
         self._gen: int | None = None
+        self._prefetch = prefetch
 
     @property
     def built(self) -> bool:
@@ -39,12 +79,17 @@ class Served:
         if state is None:
             with self._lock:
                 if self._state is None:
-                    gen, articles = self._table.served_articles()
-                    built = CorpusState.build(
-                        articles,
-                        packed=self._table.packed_units(gen),
-                        stories=self._table.stories(gen),
-                    )
+                    built = None
+                    if self._prefetch is not None:
+                        gen = self._table.generation()
+                        built, self._prefetch = self._prefetch.take(gen), None
+                    if built is None:
+                        gen, articles = self._table.served_articles()
+                        built = CorpusState.build(
+                            articles,
+                            packed=self._table.packed_units(gen),
+                            stories=self._table.stories(gen),
+                        )
                     self._state = self._keep(built, gen)
                     self._gen = gen
                 state = self._state
@@ -81,6 +126,9 @@ class Served:
 
     def release(self) -> None:
         with self._lock:
+            if self._prefetch is not None:
+                self._prefetch.take(None)
+                self._prefetch = None
             self._state, self._gen = None, None
 
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -26,9 +29,19 @@ from .types import Article, Span
 log = logging.getLogger(__name__)
 
 # 2: unit ids carry the article version; generations of the served index (reload, rollback).
-SCHEMA_VERSION = "2"
+# 3: sentence vectors live in the index table (int8), not in a Chroma collection.
+SCHEMA_VERSION = "3"
 PASSAGES = "passages"
 SENTENCES = "sentences"
+# Chroma's HNSW parameters for the passage index, written down rather than left to defaults
+# (the same values as Chroma 1.x's): cosine space; M = 16 links per node; ef_construction =
+# 100 and ef_search = 100 candidates while building and searching. Measured on 1,515 articles
+# (29,474 passages): a query reads its 30 neighbours in ~2 ms, so a larger ef_search buys
+# recall at no visible cost, while M and ef_construction set the build time and the 1.6 kB a
+# vector costs on disk and in memory (the float32 vector itself is 1.5 kB of it).
+HNSW = {"space": "cosine", "max_neighbors": 16, "ef_construction": 100, "ef_search": 100}
+# Versions whose sentence vectors a serving process keeps decoded (~150 kB each).
+SENTENCE_CACHE_VERSIONS = 128
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
@@ -44,6 +57,10 @@ _TABLES = (
     # packed (state.ArticleUnits.pack): a new process reads it instead of splitting again.
     "CREATE TABLE IF NOT EXISTS units (id TEXT NOT NULL, hash TEXT NOT NULL,"
     " data BLOB NOT NULL, PRIMARY KEY (id, hash))",
+    # The sentence vectors of each version, in sentence order (``pack_vectors``): read by id for
+    # the candidates of a question, never searched, so they need no HNSW index of their own.
+    "CREATE TABLE IF NOT EXISTS vectors (id TEXT NOT NULL, hash TEXT NOT NULL,"
+    " n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (id, hash))",
     # The story clusters of a generation (wire copies of one story), as its state found them.
     "CREATE TABLE IF NOT EXISTS stories (gen INTEGER NOT NULL, id TEXT NOT NULL,"
     " story TEXT NOT NULL, PRIMARY KEY (gen, id))",
@@ -58,13 +75,19 @@ class IndexTable:
     leaves one of them current and whole.
     """
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, readonly: bool = False):
         self.path = path
+        self._lock = threading.Lock()
+        if readonly:
+            # For reading an existing table beside its writer (no schema work, no writes).
+            self._db = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+            )
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._lock = threading.Lock()
         with self._tx() as db:
             for ddl in _TABLES:
                 db.execute(ddl)
@@ -264,6 +287,7 @@ class IndexTable:
         with self._tx() as db:
             db.executemany("DELETE FROM versions WHERE id = ? AND hash = ?", keys)
             db.executemany("DELETE FROM units WHERE id = ? AND hash = ?", keys)
+            db.executemany("DELETE FROM vectors WHERE id = ? AND hash = ?", keys)
 
     def packed_units(self, gen: int | None) -> dict[tuple[str, str], bytes]:
         """The packed units of generation ``gen``'s versions that have them."""
@@ -295,10 +319,66 @@ class IndexTable:
         with self._tx() as db:
             db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", rows)
 
+    def put_vectors(self, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        """Keep the sentence vectors of (article id, version hash), one matrix per version."""
+        packed = [(aid, digest, len(v), pack_vectors(v)) for aid, digest, v in rows if len(v)]
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", packed)
+
+    def vectors(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """(article id, version hash) -> its sentence vectors (float32, sentence order)."""
+        out = {}
+        with self._lock:
+            for aid, digest in dict.fromkeys(keys):
+                row = self._db.execute(
+                    "SELECT data FROM vectors WHERE id = ? AND hash = ?", (aid, digest)
+                ).fetchone()
+                if row is not None:
+                    out[(aid, digest)] = unpack_vectors(bytes(row[0]))
+        return out
+
+    def vector_rows(self, gen: int | None = None) -> int:
+        """Sentence vectors held for generation ``gen``'s versions (every version: None)."""
+        if gen is None:
+            rows = self._rows("SELECT COALESCE(SUM(n), 0) FROM vectors")
+        else:
+            rows = self._rows(
+                "SELECT COALESCE(SUM(x.n), 0) FROM members m JOIN vectors x"
+                " ON x.id = m.id AND x.hash = m.hash WHERE m.gen = ?",
+                (gen,),
+            )
+        return int(rows[0][0])
+
+    def delete_vectors(self, keys: Iterable[tuple[str, str]]) -> None:
+        with self._tx() as db:
+            db.executemany("DELETE FROM vectors WHERE id = ? AND hash = ?", list(keys))
+
     def clear(self) -> None:
         with self._tx() as db:
-            for table in ("versions", "generations", "members", "meta", "units", "stories"):
+            for table in _DATA_TABLES:
                 db.execute(f"DELETE FROM {table}")
+
+
+_DATA_TABLES = ("versions", "generations", "members", "meta", "units", "vectors", "stories")
+
+
+def pack_vectors(vectors: np.ndarray) -> bytes:
+    """Unit vectors as int8 with one float32 scale per row (a quarter of float32; cosine to
+    the original > 0.9999 for MiniLM's normalised vectors)."""
+    vectors = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
+    scale = np.maximum(np.abs(vectors).max(axis=1), 1e-12) / 127.0
+    codes = np.clip(np.rint(vectors / scale[:, None]), -127, 127).astype(np.int8)
+    head = np.array([len(vectors), vectors.shape[1]], dtype="<u4").tobytes()
+    return head + scale.astype("<f4").tobytes() + codes.tobytes()
+
+
+def unpack_vectors(blob: bytes) -> np.ndarray:
+    n, dim = (int(x) for x in np.frombuffer(blob[:8], dtype="<u4"))
+    if len(blob) != 8 + 4 * n + n * dim:
+        raise ValueError("packed vectors of the wrong size")
+    scale = np.frombuffer(blob, dtype="<f4", count=n, offset=8)
+    codes = np.frombuffer(blob, dtype=np.int8, count=n * dim, offset=8 + 4 * n).reshape(n, dim)
+    return codes.astype(np.float32) * scale[:, None]
 
 
 def _members_in(db: sqlite3.Connection, gen: int | None) -> list[tuple[str, str, str]]:
@@ -375,6 +455,45 @@ def open_chroma(store_dir: Path, host: str | None = None, port: int = 8000):
     return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=chroma_settings)
 
 
+def sweep_deleted_segments(chroma_dir: Path) -> int:
+    """Remove the vector-index folders of deleted collections from an embedded store; returns
+    how many went. Chroma 1.x deletes a collection's rows but leaves its HNSW folder on disk
+    (chroma-core/chroma#5259, #5520), so every rebuild would otherwise leave a full copy behind.
+
+    The folders are listed before the segments are read: a folder made meanwhile belongs to a
+    segment whose row already exists, so it is never taken for a deleted one."""
+    db_file = chroma_dir / "chroma.sqlite3"
+    if not db_file.is_file():
+        return 0
+    folders = [p for p in chroma_dir.iterdir() if p.is_dir() and _is_uuid(p.name)]
+    if not folders:
+        return 0
+    db = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        live = {r[0] for r in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error as exc:
+        log.debug("segments unreadable, nothing swept: %s", exc)
+        return 0
+    finally:
+        db.close()
+    swept = 0
+    for folder in folders:
+        if folder.name not in live and (folder / "header.bin").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            swept += 1
+    if swept:
+        log.info("removed %d vector-index folders of deleted collections", swept)
+    return swept
+
+
+def _is_uuid(name: str) -> bool:
+    try:
+        uuid.UUID(name)
+    except ValueError:
+        return False
+    return True
+
+
 def forget_chroma_clients() -> None:
     """Chroma caches one system per store path in the process; drop it after moving a store."""
     from chromadb.api.shared_system_client import SharedSystemClient
@@ -383,29 +502,73 @@ def forget_chroma_clients() -> None:
 
 
 class VectorIndex:
-    """Two Chroma collections over one client: passages and sentences.
+    """The passages' Chroma collection, and the sentence vectors kept in the index table.
+
+    One HNSW index, for the one search by meaning (passages). Sentence vectors are only read by
+    id, for the sentences of the passages a question found, so they are kept int8 beside the
+    manifest (``IndexTable.vectors``) rather than in a second HNSW index: that index held 80 %
+    of the vector bytes, on disk and in memory, and cost most of the time to open the store.
 
     Called directly rather than through LlamaIndex's ChromaVectorStore: a unit here is an id, a
     vector and its offsets (the text stays in the corpus files), and the index is read by id
     for vectors as well as by query, which the vector-store abstraction does not cover.
     """
 
-    def __init__(self, client, prefix: str, reopen=None):
+    def __init__(self, client, prefix: str, table: IndexTable, reopen=None):
         self._client = client
         self._prefix = prefix
+        self.table = table
         # Returns a new client over the same store (embedded stores only): see ``reopen``.
         self._reopen = reopen
         self._max_batch = int(client.get_max_batch_size())
-        self.collections = {}
-        for kind in (PASSAGES, SENTENCES):
-            # embedding_function=None: Chroma must never embed by itself (its default downloads
-            # a model); every vector comes from our MiniLM.
-            col = client.get_or_create_collection(
-                f"{prefix}-{kind}",
+        # embedding_function=None: Chroma must never embed by itself (its default downloads a
+        # model); every vector comes from our MiniLM.
+        self.collections = {
+            PASSAGES: client.get_or_create_collection(
+                f"{prefix}-{PASSAGES}",
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": HNSW},
             )
-            self.collections[kind] = col
+        }
+        self._blobs: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._blobs_lock = threading.Lock()
+
+    def sentence_vectors(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], np.ndarray]:
+        """(article id, version hash) -> the version's sentence vectors, recently read ones
+        from memory (a version's vectors never change, so the cache is never stale)."""
+        out, missing = {}, []
+        with self._blobs_lock:
+            for key in dict.fromkeys(keys):
+                got = self._blobs.get(key)
+                if got is None:
+                    missing.append(key)
+                else:
+                    self._blobs.move_to_end(key)
+                    out[key] = got
+        if missing:
+            read = self.table.vectors(missing)
+            out.update(read)
+            with self._blobs_lock:
+                self._blobs.update(read)
+                while len(self._blobs) > SENTENCE_CACHE_VERSIONS:
+                    self._blobs.popitem(last=False)
+        return out
+
+    def legacy_sentences(self, ids: Sequence[str]) -> dict[str, np.ndarray] | None:
+        """Vectors from the sentence collection stores before schema 3 kept (None: none)."""
+        try:
+            col = self._client.get_collection(f"{self._prefix}-{SENTENCES}")
+        except Exception:  # noqa: BLE001 - Chroma raises its own NotFound kinds
+            return None
+        out: dict[str, np.ndarray] = {}
+        step = max(1, min(self._max_batch, 4096))
+        for i in range(0, len(ids), step):
+            got = col.get(ids=list(ids[i : i + step]), include=["embeddings"])
+            for uid, v in zip(got["ids"], got["embeddings"], strict=True):
+                out[uid] = np.asarray(v, dtype=np.float32)
+        return out
 
     def close(self) -> None:
         """Release the client; the last one closed on a store path stops its Chroma system."""
@@ -423,20 +586,27 @@ class VectorIndex:
         if self._reopen is None:
             return False
         self.close()
-        self.__init__(self._reopen(), self._prefix, self._reopen)
+        self.__init__(self._reopen(), self._prefix, self.table, self._reopen)
         return True
 
     def refresh_collections(self) -> None:
         """Look the collections up again (another writer may have recreated them)."""
-        self.__init__(self._client, self._prefix, self._reopen)
+        self.__init__(self._client, self._prefix, self.table, self._reopen)
+
+    def drop_legacy_sentences(self) -> None:
+        try:
+            self._client.delete_collection(f"{self._prefix}-{SENTENCES}")
+        except Exception:  # noqa: BLE001 - a missing collection is already dropped
+            log.debug("no sentence collection to drop")
 
     def reset(self) -> None:
+        """Drop every unit (the sentence collection of stores before schema 3 too)."""
         for kind in (PASSAGES, SENTENCES):
             try:
                 self._client.delete_collection(f"{self._prefix}-{kind}")
             except Exception:  # noqa: BLE001 - a missing collection is already reset
                 log.debug("collection %s-%s absent on reset", self._prefix, kind)
-        self.__init__(self._client, self._prefix, self._reopen)
+        self.__init__(self._client, self._prefix, self.table, self._reopen)
 
     def count(self, kind: str) -> int:
         return self.collections[kind].count()

@@ -15,8 +15,8 @@ from helpers import REUTERS, SEED_IDS, copy_seed_corpus, settings_for
 from bot.cli import main
 from retrieval import Engine, StoreUnavailable
 from retrieval.opening import TABLE_FILE
-from retrieval.passages import sentence_unit_id, units_of
-from retrieval.store import SENTENCES, IndexTable, VectorIndex, open_chroma
+from retrieval.passages import units_of
+from retrieval.store import PASSAGES, IndexTable, VectorIndex, open_chroma
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,7 @@ def big_article() -> str:
     """An article whose vectors need a few MB: more than a nearly full disk has left."""
     sentences = " ".join(
         f"Delegates in round {i} discussed item {i * 7} of the ceasefire plan for hours."
-        for i in range(1500)
+        for i in range(4000)
     )
     return f"---\nid: big-report\ntitle: The long conference report\n---\n\n{sentences}\n"
 
@@ -168,20 +168,37 @@ def test_disk_trouble_at_open_is_reported_not_moved(tmp_path, monkeypatch, minil
         assert engine.reload().unchanged == len(SEED_IDS)
 
 
+def test_sentence_vectors_lost_from_the_table_are_damage(tmp_path, minilm):
+    settings = settings_for(copy_seed_corpus(tmp_path / "corpus"), tmp_path / "store")
+    with Engine(settings, embedder=minilm) as engine:
+        engine.reload()
+    table = IndexTable(settings.store_dir / TABLE_FILE)
+    try:
+        table.delete_vectors((a.id, a.content_hash) for a in table.articles(table.generation()))
+    finally:
+        table.close()
+    with Engine(settings, embedder=minilm) as engine:
+        assert len(damaged(settings.store_dir)) == 1
+        assert engine.reload().added == len(SEED_IDS)
+        assert engine.ask(QUESTION).citations
+
+
 def test_vectors_that_read_back_wrong_are_damage_even_when_counts_match(tmp_path, minilm):
     """The reported two-writer damage kept the counts right; the probe reads units back."""
     settings = settings_for(copy_seed_corpus(tmp_path / "corpus"), tmp_path / "store")
     with Engine(settings, embedder=minilm) as engine:
         engine.reload()
     table = IndexTable(settings.store_dir / TABLE_FILE)
-    vectors = VectorIndex(open_chroma(settings.store_dir), settings.collection_prefix)
+    vectors = VectorIndex(open_chroma(settings.store_dir), settings.collection_prefix, table)
     try:
         for article in table.articles(table.generation()):
-            spans = units_of(article).sentences
-            ids = [sentence_unit_id(article, j) for j in range(len(spans))]
-            # Same ids, same count, but the offsets no longer match the manifest.
-            vectors.collections[SENTENCES].update(
-                ids=ids, metadatas=[{"article_id": article.id, "start": 0, "end": 1}] * len(ids)
+            ids, _ = units_of(article).ids(article)
+            beyond = len(article.body) + 10
+            # Same ids, same count, but the offsets no longer lie in the article.
+            vectors.collections[PASSAGES].update(
+                ids=ids,
+                metadatas=[{"article_id": article.id, "start": beyond, "end": beyond + 5}]
+                * len(ids),
             )
     finally:
         vectors.close()

@@ -13,7 +13,7 @@ from helpers import REUTERS, FakeEmbedder
 import retrieval.engine
 from retrieval import Engine, NoPreviousIndex, ReloadFailed, ReloadInProgress
 from retrieval.indexer import validate_generation
-from retrieval.store import PASSAGES, SENTENCES
+from retrieval.store import PASSAGES
 
 ARTICLE = """---
 id: parade
@@ -120,7 +120,7 @@ def test_concurrent_questions_see_old_or_new_never_a_mix(engine, corpus):
 
 
 def test_failed_reload_leaves_the_old_index_serving(engine, corpus, monkeypatch):
-    before = (engine._vectors.count(PASSAGES), engine._vectors.count(SENTENCES))
+    before = (engine._vectors.count(PASSAGES), engine._table.vector_rows())
     _set_day(corpus, "Friday")
 
     def broken(*args, **kwargs):
@@ -131,7 +131,7 @@ def test_failed_reload_leaves_the_old_index_serving(engine, corpus, monkeypatch)
         engine.reload()
     assert _day(engine) == "Tuesday"
     # The half-built version was cleaned away, not left beside the served one.
-    assert (engine._vectors.count(PASSAGES), engine._vectors.count(SENTENCES)) == before
+    assert (engine._vectors.count(PASSAGES), engine._table.vector_rows()) == before
     monkeypatch.undo()
     assert engine.reload().updated == 1
     assert _day(engine) == "Friday"

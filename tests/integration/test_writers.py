@@ -19,7 +19,7 @@ from helpers import FakeEmbedder, settings_for
 from retrieval import Engine, ReloadInProgress
 from retrieval.indexer import validate_generation
 from retrieval.opening import TABLE_FILE
-from retrieval.store import PASSAGES, SENTENCES, IndexTable, VectorIndex, open_chroma
+from retrieval.store import PASSAGES, IndexTable, VectorIndex, open_chroma
 from retrieval.writer import LOCK_FILE, WriterLock
 
 pytestmark = pytest.mark.integration
@@ -65,7 +65,7 @@ def hold_lock_in_another_process(store: Path) -> subprocess.Popen:
 def store_holds_exactly_what_it_serves(store: Path, corpus: Path) -> None:
     """Every unit of every kept version is in Chroma once, and nothing else is."""
     table = IndexTable(store / TABLE_FILE)
-    vectors = VectorIndex(open_chroma(store), "wirecheck")
+    vectors = VectorIndex(open_chroma(store), "wirecheck", table)
     try:
         gen = table.generation()
         assert gen is not None
@@ -73,7 +73,7 @@ def store_holds_exactly_what_it_serves(store: Path, corpus: Path) -> None:
         kept = table.versions_of(table.ready() | table.pending())
         want_p = sum(p for _, p, _ in kept)
         want_s = sum(s for _, _, s in kept)
-        assert (vectors.count(PASSAGES), vectors.count(SENTENCES)) == (want_p, want_s)
+        assert (vectors.count(PASSAGES), table.vector_rows()) == (want_p, want_s)
         assert not table.pending()
     finally:
         vectors.close()
