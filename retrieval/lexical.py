@@ -67,6 +67,44 @@ class BM25Index:
             if col < n_terms and used[col] and len(term) >= VARIANT_MIN_LEN and term.isalpha():
                 self._by_sound[phonetic_key(term)].append(term)
 
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], list[str]]:
+        """The index as arrays and its sound keys (``from_arrays`` reads them back against the
+        same vocabulary): what a new process loads instead of building it again."""
+        sounds = list(self._by_sound)
+        owners = [(k, self.vocab[t]) for k, key in enumerate(sounds) for t in self._by_sound[key]]
+        arrays = {
+            "shape": np.array(self.matrix.shape, np.int64),
+            "indptr": self.matrix.indptr.astype(np.int64),
+            "indices": self.matrix.indices.astype(np.int32),
+            "weights": self.matrix.data.astype(np.float32),
+            "df": self.df.astype(np.int64),
+            "idf": self.idf.astype(np.float32),
+            "n_docs": np.array([self.n_docs], np.int64),
+            "sound_of": np.array([k for k, _ in owners], np.int32),
+            "sound_term": np.array([c for _, c in owners], np.int32),
+        }
+        return arrays, sounds
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: dict[str, np.ndarray], sounds: list[str], vocab: dict[str, int]
+    ) -> BM25Index:
+        index = cls.__new__(cls)
+        index.vocab = vocab
+        rows, cols = (int(x) for x in arrays["shape"])
+        index._n_terms = cols
+        index.matrix = sparse.csc_matrix(
+            (arrays["weights"], arrays["indices"], arrays["indptr"]), shape=(rows, cols)
+        )
+        index.df, index.idf = arrays["df"], arrays["idf"]
+        index.n_docs = int(arrays["n_docs"][0])
+        index._variants = {}
+        index._by_sound = defaultdict(list)
+        terms_by_id = {i: t for t, i in vocab.items()} if len(arrays["sound_term"]) else {}
+        for k, col in zip(arrays["sound_of"].tolist(), arrays["sound_term"].tolist(), strict=True):
+            index._by_sound[sounds[k]].append(terms_by_id[col])
+        return index
+
     def _col(self, term: str) -> int | None:
         col = self.vocab.get(term)
         return col if col is not None and col < self._n_terms and self.df[col] else None

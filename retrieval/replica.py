@@ -38,6 +38,9 @@ SERIAL_KEY = "replica_serial"
 TABLES = ("meta", "versions", "generations", "members", "units", "vectors", "stories")
 # Meta keys that belong to one machine's copy, never carried across.
 _LOCAL_META = (SERIAL_KEY,)
+# Caches keyed by generation number that this machine built: another manifest's generations are
+# other sets of articles under the same numbers, so they go on adopting it.
+_LOCAL_CACHES = ("lexicon",)
 
 
 class ReplicaError(RuntimeError):
@@ -136,6 +139,8 @@ def adopt(db: sqlite3.Connection, data: bytes, serial: int) -> None:
                 for table in TABLES:
                     db.execute(f"DELETE FROM main.{table}")
                     db.execute(f"INSERT INTO main.{table} SELECT * FROM published.{table}")
+                for table in _LOCAL_CACHES:
+                    db.execute(f"DELETE FROM main.{table}")
                 keys = ",".join("?" * len(_LOCAL_META))
                 db.execute(f"DELETE FROM main.meta WHERE key IN ({keys})", _LOCAL_META)
                 db.execute("INSERT INTO main.meta VALUES (?, ?)", (SERIAL_KEY, str(serial)))

@@ -41,7 +41,10 @@ class Prefetch:
                 if gen is None:
                     return
                 state = CorpusState.build(
-                    articles, packed=table.packed_units(gen), stories=table.stories(gen)
+                    articles,
+                    packed=table.packed_units(gen),
+                    stories=table.stories(gen),
+                    lexicon=table.lexicon(gen),
                 )
                 self._built = (gen, state)
             finally:
@@ -89,6 +92,7 @@ class Served:
                             articles,
                             packed=self._table.packed_units(gen),
                             stories=self._table.stories(gen),
+                            lexicon=self._table.lexicon(gen),
                         )
                     self._state = self._keep(built, gen)
                     self._gen = gen
@@ -110,12 +114,16 @@ class Served:
         (best effort: a busy or read-only store only costs that process the time to derive)."""
         try:
             rows = state.packed_derived()
-            if not _room_for(self._table.path.parent, sum(len(r[2]) for r in rows)):
+            lexicon = state.pack_lexicon() if state.indexed and gen is not None else b""
+            size = sum(len(r[2]) for r in rows) + len(lexicon)
+            if not _room_for(self._table.path.parent, size):
                 return state
             if rows:
                 self._table.put_units(rows)
             if state.clustered and gen is not None:
                 self._table.put_stories(gen, state.story_of)
+            if lexicon and gen is not None:
+                self._table.put_lexicon(gen, lexicon)
         except sqlite3.Error as exc:
             log.info("served state not kept (%s); the next start derives it again", exc)
         return state

@@ -172,6 +172,16 @@ def unpack_arrays(blob: bytes) -> tuple[dict[str, np.ndarray], list[str]]:
     return arrays, header["terms"]
 
 
+def _read_lexicon(blob: bytes) -> tuple[dict[str, int], tuple[dict[str, np.ndarray], list[str]]]:
+    """The vocabulary and BM25 arrays ``CorpusState.pack_lexicon`` wrote."""
+    arrays, strings = unpack_arrays(blob)
+    n_vocab = int(arrays["n_vocab"][0])
+    vocab = {t: i for i, t in enumerate(strings[:n_vocab])}
+    if len(vocab) != n_vocab:
+        raise ValueError("a repeated term in the kept vocabulary")
+    return vocab, (arrays, strings[n_vocab:])
+
+
 @dataclass(frozen=True)
 class CorpusState:
     articles: dict[str, Article]
@@ -189,6 +199,7 @@ class CorpusState:
     # Articles whose units this build derived (not reused, not read packed): worth keeping.
     derived: tuple[str, ...] = ()
     clustered: bool = True  # the stories were found by this build (not read back)
+    indexed: bool = True  # the passages' BM25 was built by this build (not read back)
 
     @classmethod
     def build(
@@ -197,13 +208,21 @@ class CorpusState:
         previous: CorpusState | None = None,
         packed: dict[tuple[str, str], bytes] | None = None,
         stories: dict[str, str] | None = None,
+        lexicon: bytes | None = None,
     ) -> CorpusState:
         """The state for ``articles``, reusing ``previous``'s work for unchanged versions and
-        reading ``packed`` units (the index table's) where it has them, and the generation's
-        ``stories`` when they were kept for exactly these articles."""
+        reading ``packed`` units (the index table's) where it has them, the generation's
+        ``stories`` when they were kept for exactly these articles, and its ``lexicon`` (the
+        passages' BM25, ``pack_lexicon``) when it was kept for them."""
         started = time.perf_counter()
         known = previous.units if previous is not None else {}
         vocab = previous.vocab if previous is not None else {}
+        kept_bm25 = None
+        if lexicon is not None and previous is None:
+            try:
+                vocab, kept_bm25 = _read_lexicon(lexicon)
+            except (StaleUnits, KeyError, ValueError) as exc:
+                log.debug("BM25 built again: %s", exc)
         packed = packed or {}
         units: dict[str, ArticleUnits] = {}
         derived: list[str] = []
@@ -230,6 +249,12 @@ class CorpusState:
         story_of = (
             cluster_stories(articles, [u.shingles for u in ordered]) if clustered else dict(stories)
         )
+        indexed = kept_bm25 is None or len(passages) != kept_bm25[0]["shape"][0]
+        bm25 = (
+            BM25Index.from_ids([t for u in ordered for t in u.passage_terms], vocab)
+            if indexed
+            else BM25Index.from_arrays(*kept_bm25, vocab)
+        )
         members: dict[str, list[str]] = {}
         for aid, sid in story_of.items():
             members.setdefault(sid, []).append(aid)
@@ -240,13 +265,14 @@ class CorpusState:
             passages=tuple(passages),
             passage_index={p.id: i for i, p in enumerate(passages)},
             passage_sentences=tuple(c for u in ordered for c in u.passage_sentences),
-            bm25=BM25Index.from_ids([t for u in ordered for t in u.passage_terms], vocab),
+            bm25=bm25,
             story_of=story_of,
             story_members={k: tuple(v) for k, v in members.items()},
             titles_bm25=BM25Index([content_terms(f"{a.title} {a.outlet or ''}") for a in articles]),
             vocab=vocab,
             derived=tuple(derived),
             clustered=clustered,
+            indexed=indexed,
         )
         release_free_memory()
         log.info(
@@ -274,6 +300,15 @@ class CorpusState:
             (aid, self.articles[aid].content_hash, self.units[aid].pack(terms_by_id))
             for aid in self.derived
         ]
+
+    def pack_lexicon(self) -> bytes:
+        """The passages' BM25 with the vocabulary its columns use (``build(lexicon=…)``)."""
+        terms_by_id = [""] * len(self.vocab)
+        for term, i in self.vocab.items():
+            terms_by_id[i] = term
+        arrays, sounds = self.bm25.to_arrays()
+        arrays["n_vocab"] = np.array([len(terms_by_id)], np.int64)
+        return pack_arrays(arrays, terms_by_id + sounds)
 
     def sentence_key(self, unit_id: str) -> tuple[str, int] | None:
         """(article id, sentence index) of a sentence unit of the version this state serves."""

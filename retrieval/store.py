@@ -61,6 +61,9 @@ _TABLES = (
     # the candidates of a question, never searched, so they need no HNSW index of their own.
     "CREATE TABLE IF NOT EXISTS vectors (id TEXT NOT NULL, hash TEXT NOT NULL,"
     " n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (id, hash))",
+    # The passages' BM25 of a generation with the vocabulary it uses (CorpusState.pack_lexicon):
+    # a cache, so a new process loads it instead of building it; never published (replica.py).
+    "CREATE TABLE IF NOT EXISTS lexicon (gen INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     # The story clusters of a generation (wire copies of one story), as its state found them.
     "CREATE TABLE IF NOT EXISTS stories (gen INTEGER NOT NULL, id TEXT NOT NULL,"
     " story TEXT NOT NULL, PRIMARY KEY (gen, id))",
@@ -313,6 +316,16 @@ class IndexTable:
                     [(gen, aid, sid) for aid, sid in story_of.items()],
                 )
 
+    def lexicon(self, gen: int | None) -> bytes | None:
+        rows = self._rows("SELECT data FROM lexicon WHERE gen = ?", (gen,))
+        return bytes(rows[0][0]) if rows else None
+
+    def put_lexicon(self, gen: int, data: bytes) -> None:
+        """Keep a generation's packed BM25 (a cache, like ``put_stories``)."""
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM generations WHERE gen = ?", (gen,)).fetchone():
+                db.execute("INSERT OR REPLACE INTO lexicon VALUES (?, ?)", (gen, data))
+
     def put_units(self, rows: Sequence[tuple[str, str, bytes]]) -> None:
         """Keep packed units of (article id, version hash); a cache: the caller may ignore a
         failure (a busy or read-only store)."""
@@ -359,7 +372,16 @@ class IndexTable:
                 db.execute(f"DELETE FROM {table}")
 
 
-_DATA_TABLES = ("versions", "generations", "members", "meta", "units", "vectors", "stories")
+_DATA_TABLES = (
+    "versions",
+    "generations",
+    "members",
+    "meta",
+    "units",
+    "vectors",
+    "stories",
+    "lexicon",
+)
 
 
 def pack_vectors(vectors: np.ndarray) -> bytes:
@@ -418,6 +440,7 @@ def _drop_other_generations(db: sqlite3.Connection) -> None:
     marks = ",".join("?" * len(keep)) or "NULL"
     db.execute(f"DELETE FROM members WHERE gen NOT IN ({marks})", keep)
     db.execute(f"DELETE FROM stories WHERE gen NOT IN ({marks})", keep)
+    db.execute(f"DELETE FROM lexicon WHERE gen NOT IN ({marks})", keep)
     db.execute(f"DELETE FROM generations WHERE gen NOT IN ({marks})", keep)
 
 

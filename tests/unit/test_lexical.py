@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from retrieval.lexical import BM25Index
 from retrieval.text import content_terms
 
@@ -44,3 +46,19 @@ def test_exact_spelling_outranks_a_variant():
 
 def test_empty_index_returns_nothing():
     assert BM25Index([]).top("anything", k=3) == []
+
+
+def test_the_index_read_back_from_its_arrays_scores_and_expands_as_built():
+    docs = [
+        ["araghchi", "met", "putin", "moscow"],
+        ["araqchi", "said", "tehran", "would", "respond"],
+        ["putin", "putin", "kremlin", "statement"],
+        [],
+    ]
+    built = BM25Index(docs)
+    arrays, sounds = built.to_arrays()
+    read = BM25Index.from_arrays(arrays, sounds, built.vocab)
+    for query in ("Araghchi in Moscow", "Putin statement", "nothing matches"):
+        assert np.array_equal(built.scores(query), read.scores(query))
+    assert read.variants("araghchi") == built.variants("araghchi") == ["araqchi"]
+    assert read.idf_of("unseen") == built.idf_of("unseen") and read.knows("kremlin")

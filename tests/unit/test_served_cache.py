@@ -1,5 +1,6 @@
-"""The served state kept in the index table: a new process reads each version's units and the
-generation's story clusters instead of deriving them, and answers exactly as if it had."""
+"""The served state kept in the index table: a new process reads each version's units, the
+generation's story clusters and its BM25 instead of deriving them, and answers exactly as if it
+had."""
 
 from __future__ import annotations
 
@@ -35,8 +36,13 @@ def test_a_new_process_reads_the_units_and_stories_it_kept(store):
     assert derived.derived  # the first build derived every version and kept it
     with Engine(settings, embedder=FakeEmbedder()) as second:
         read = second.state
-        assert read.derived == () and not read.clustered
+        assert read.derived == () and not read.clustered and not read.indexed
         assert read.story_of == derived.story_of
+        assert read.bm25.matrix.shape == derived.bm25.matrix.shape
+        for query in (QUESTION, "Araqchi Moscow treaty"):
+            terms = derived.bm25.expand(query.lower().split())
+            assert read.bm25.expand(query.lower().split()) == terms
+            assert read.bm25.top(terms, 10) == derived.bm25.top(terms, 10)
         for aid, units in derived.units.items():
             again = read.units[aid]
             assert again.sentences == units.sentences and again.passages == units.passages
@@ -96,3 +102,18 @@ def test_pack_then_unpack_is_the_same_units_under_another_vocab(store):
     assert [[back[i] for i in ids.tolist()] for ids in again.passage_terms] == _terms(
         state, article.id
     )
+
+
+def test_a_kept_bm25_of_other_passages_or_damaged_is_built_again(store):
+    settings, derived, answer = store
+    db = sqlite3.connect(settings.store_dir / "articles.sqlite")
+    with db:
+        (blob,) = db.execute("SELECT data FROM lexicon").fetchone()
+        db.execute("UPDATE lexicon SET data = ?", (blob[: len(blob) // 2],))
+    db.close()
+    with Engine(settings, embedder=FakeEmbedder()) as second:
+        assert second.state.indexed  # built again, and kept again whole
+        assert second.ask(QUESTION) == answer
+    with Engine(settings, embedder=FakeEmbedder()) as third:
+        assert not third.state.indexed
+        assert third.ask(QUESTION) == answer
