@@ -120,6 +120,7 @@ def prepare_store(table: IndexTable, vectors: VectorIndex, embedder: Embedder) -
     """Start over when the model, chunking or schema changed: old vectors cannot be reused."""
     meta = table.meta()
     if all(meta.get(k) == v for k, v in expected_meta(embedder).items()):
+        vectors.tune()
         return
     if table.meta():
         log.warning("model, chunking or index schema changed: rebuilding the whole index")

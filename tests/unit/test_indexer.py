@@ -218,3 +218,17 @@ def test_old_versions_are_deleted_by_their_recorded_units_not_by_splitting_again
     )[0]
     assert table.vector_rows() == recorded_s
     assert vectors.count(PASSAGES) == recorded_p
+
+
+def test_a_passage_index_made_with_other_search_parameters_gets_todays(engine):
+    from retrieval.store import HNSW, PASSAGES
+
+    engine.reload()
+    engine._vectors.collections[PASSAGES].modify(configuration={"hnsw": {"ef_search": 50}})
+    engine._vectors.refresh_collections()
+    hnsw = engine._vectors.collections[PASSAGES].configuration_json["hnsw"]
+    assert hnsw["ef_search"] == 50
+    engine.reload()
+    hnsw = engine._vectors.collections[PASSAGES].configuration_json["hnsw"]
+    assert hnsw["ef_search"] == HNSW["ef_search"] == 200
+    assert (hnsw["max_neighbors"], hnsw["ef_construction"]) == (16, 100)
