@@ -30,8 +30,9 @@ from .search import search_sources, suggest
 from .served import Prefetch, Served
 from .settings import Settings
 from .state import CorpusState
-from .store import StoreUnavailable, open_chroma
+from .store import StoreUnavailable
 from .types import Answer, Article, ClaimCheck, CorpusStats, IndexReport, SourceHit
+from .vectors import open_chroma
 from .writer import ServerLease, WriterLock, refusal
 
 if TYPE_CHECKING:

@@ -18,8 +18,9 @@ import numpy as np
 from .corpus import CorpusFile, corpus_files, display_name, parse_files, read_corpus_file
 from .embedding import Embedder
 from .passages import CHUNKING_VERSION, Units, unit_ids_of, units_of
-from .store import PASSAGES, SCHEMA_VERSION, IndexTable, VectorIndex
+from .store import SCHEMA_VERSION, IndexTable
 from .types import Article, IndexReport, LoadError
+from .vectors import PASSAGES, VectorIndex
 
 log = logging.getLogger(__name__)
 

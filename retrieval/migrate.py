@@ -17,8 +17,9 @@ import numpy as np
 from .embedding import Embedder
 from .indexer import expected_meta
 from .passages import CHUNKING_VERSION, unit_ids_of, units_of
-from .store import PASSAGES, SCHEMA_VERSION, IndexTable, VectorIndex
+from .store import SCHEMA_VERSION, IndexTable
 from .types import Article, Passage, Span
+from .vectors import PASSAGES, VectorIndex
 
 log = logging.getLogger(__name__)
 

@@ -21,14 +21,8 @@ from .embedding import Embedder
 from .indexer import validate_generation
 from .migrate import migrate_legacy_store, move_sentence_vectors, needs_vector_move
 from .settings import Settings
-from .store import (
-    IndexTable,
-    StoreUnavailable,
-    VectorIndex,
-    forget_chroma_clients,
-    open_chroma,
-    sweep_deleted_segments,
-)
+from .store import IndexTable, StoreUnavailable
+from .vectors import VectorIndex, forget_chroma_clients, open_chroma, sweep_deleted_segments
 from .writer import WriterLock
 
 log = logging.getLogger(__name__)

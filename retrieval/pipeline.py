@@ -29,8 +29,8 @@ from .llm import LLM, LLMError
 from .llm.prompts import Prompts
 from .retrieve import Evidence, retrieve_evidence
 from .state import CorpusState
-from .store import VectorIndex
 from .types import Answer, ClaimCheck
+from .vectors import VectorIndex
 from .verify import check as check_claim
 from .verify import premise_of
 

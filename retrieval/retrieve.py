@@ -13,9 +13,9 @@ import numpy as np
 from .dates import days_apart, question_date
 from .embedding import Embedder
 from .state import CorpusState
-from .store import PASSAGES, VectorIndex
 from .text import QUESTION_WORDS, content_terms, stem
 from .tuning import TUNING
+from .vectors import PASSAGES, VectorIndex
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ class ChromaServer:
         self._proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> None:
-        from retrieval.store import open_chroma
+        from retrieval.vectors import open_chroma
 
         self._proc = subprocess.Popen(
             [

@@ -13,7 +13,7 @@ from chroma_server import ChromaServer, free_port
 from helpers import FakeEmbedder, settings_for
 
 from retrieval import Engine, ReloadInProgress, StoreUnavailable
-from retrieval.store import open_chroma
+from retrieval.vectors import open_chroma
 from retrieval.writer import ServerLease
 
 pytestmark = pytest.mark.integration
@@ -56,7 +56,7 @@ def test_a_lease_whose_holder_died_expires(chroma_server):
         import sys, time
         sys.path.insert(0, {str(TESTS.parent)!r})
         from pathlib import Path
-        from retrieval.store import open_chroma
+        from retrieval.vectors import open_chroma
         from retrieval.writer import ServerLease
         lease = ServerLease(open_chroma(Path("."), {host!r}, {port}), "lease-b", ttl=2, settle=0.1)
         lease.acquire("reloading")

@@ -16,7 +16,8 @@ from bot.cli import main
 from retrieval import Engine, StoreUnavailable
 from retrieval.opening import TABLE_FILE
 from retrieval.passages import units_of
-from retrieval.store import PASSAGES, IndexTable, VectorIndex, open_chroma
+from retrieval.store import IndexTable
+from retrieval.vectors import PASSAGES, VectorIndex, open_chroma
 
 pytestmark = pytest.mark.integration
 

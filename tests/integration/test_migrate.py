@@ -12,7 +12,8 @@ from helpers import FakeEmbedder
 from retrieval import Engine
 from retrieval.opening import TABLE_FILE, open_index
 from retrieval.passages import units_of
-from retrieval.store import PASSAGES, SENTENCES, _dump
+from retrieval.store import _dump
+from retrieval.vectors import PASSAGES, SENTENCES
 
 
 def _make_legacy_store(settings, embedder) -> int:

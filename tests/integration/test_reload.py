@@ -13,7 +13,7 @@ from helpers import REUTERS, FakeEmbedder
 import retrieval.engine
 from retrieval import Engine, NoPreviousIndex, ReloadFailed, ReloadInProgress
 from retrieval.indexer import validate_generation
-from retrieval.store import PASSAGES
+from retrieval.vectors import PASSAGES
 
 ARTICLE = """---
 id: parade

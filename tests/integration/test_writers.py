@@ -19,7 +19,8 @@ from helpers import FakeEmbedder, settings_for
 from retrieval import Engine, ReloadInProgress
 from retrieval.indexer import validate_generation
 from retrieval.opening import TABLE_FILE
-from retrieval.store import PASSAGES, IndexTable, VectorIndex, open_chroma
+from retrieval.store import IndexTable
+from retrieval.vectors import PASSAGES, VectorIndex, open_chroma
 from retrieval.writer import LOCK_FILE, WriterLock
 
 pytestmark = pytest.mark.integration

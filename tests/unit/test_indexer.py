@@ -202,7 +202,7 @@ def test_old_versions_are_deleted_by_their_recorded_units_not_by_splitting_again
     engine, seed_corpus, monkeypatch
 ):
     from retrieval import passages
-    from retrieval.store import PASSAGES
+    from retrieval.vectors import PASSAGES
 
     path = seed_corpus / f"{YAHOO}.md"
     _edit(path, "Claim:", "Claim (v2):")
@@ -221,7 +221,7 @@ def test_old_versions_are_deleted_by_their_recorded_units_not_by_splitting_again
 
 
 def test_a_passage_index_made_with_other_search_parameters_gets_todays(engine):
-    from retrieval.store import HNSW, PASSAGES
+    from retrieval.vectors import HNSW, PASSAGES
 
     engine.reload()
     engine._vectors.collections[PASSAGES].modify(configuration={"hnsw": {"ef_search": 50}})

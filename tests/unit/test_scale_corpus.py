@@ -1,4 +1,4 @@
-"""The scale benchmark's synthetic corpus (bench/scale.py): loadable, unique, never verbatim."""
+"""The scale benchmark's synthetic corpus (bench/synthetic.py): loadable, unique, never verbatim."""
 
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ SEED = ROOT / "corpus"
 COPIES = 3
 
 
-def _load_scale():
-    spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "bench" / "scale.py")
+def _load_synthetic():
+    path = ROOT / "bench" / "synthetic.py"
+    spec = importlib.util.spec_from_file_location("bench_synthetic", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 
 
-scale = _load_scale()
+synthetic = _load_synthetic()
 
 
 def _sentences(articles) -> list[str]:
@@ -45,7 +46,7 @@ def seed_articles():
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory, seed_articles) -> Path:
     out = tmp_path_factory.mktemp("scale") / "corpus"
-    written = scale.make_corpus([SEED], out, COPIES * len(seed_articles))
+    written = synthetic.make_corpus([SEED], out, COPIES * len(seed_articles))
     assert written == COPIES * len(seed_articles)
     return out
 
@@ -88,16 +89,16 @@ def test_metadata_stays_close_to_the_source(generated, seed_articles):
 
 def test_same_seed_gives_identical_files(generated, tmp_path, seed_articles):
     again = tmp_path / "again"
-    scale.make_corpus([SEED], again, COPIES * len(seed_articles))
+    synthetic.make_corpus([SEED], again, COPIES * len(seed_articles))
     assert _files(again) == _files(generated)
 
 
 def test_other_seed_gives_other_text(generated, tmp_path, seed_articles):
     other = tmp_path / "other"
-    scale.make_corpus([SEED], other, COPIES * len(seed_articles), seed=8)
+    synthetic.make_corpus([SEED], other, COPIES * len(seed_articles), seed=8)
     assert set(_files(other).values()).isdisjoint(_files(generated).values())
 
 
 def test_refuses_a_folder_that_already_holds_articles(generated):
     with pytest.raises(FileExistsError):
-        scale.make_corpus([SEED], generated, 1)
+        synthetic.make_corpus([SEED], generated, 1)
