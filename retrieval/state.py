@@ -101,7 +101,8 @@ class ArticleUnits:
             "cover_lengths": np.fromiter((len(c) for c in self.passage_sentences), np.int32),
             "covers": np.fromiter((k for c in self.passage_sentences for k in c), np.int32),
             "term_lengths": lengths.astype(np.int32),
-            "terms": local.astype(np.int32),
+            # Ids into the article's own term list: 16 bits hold them for any real article.
+            "terms": local.astype(np.int16 if len(own) <= 1 << 15 else np.int32),
             "shingles": self.shingles.astype(np.uint64),
         }
         return pack_arrays(arrays, [terms_by_id[i] for i in own])
