@@ -80,7 +80,8 @@ def corpus_files(
             if not _utf8(entry.name):
                 refuse(path, "the file name is not valid UTF-8; rename it to index it")
                 continue
-            if entry.is_symlink() and not follow_links:
+            link = entry.is_symlink()
+            if link and not follow_links:
                 target = path.resolve()
                 if not target.is_relative_to(root):
                     refuse(
@@ -92,7 +93,9 @@ def corpus_files(
             if is_dir:
                 walk(path)
             else:
-                found.setdefault(path.resolve(), path)
+                # Only a link needs resolving: a plain file's real path is its real folder's
+                # (resolving each of thousands of files cost a reload ~0.1 s per 1,500).
+                found.setdefault(path.resolve() if link else real / entry.name, path)
 
     walk(corpus_dir)
     return sorted(found.values()), errors
