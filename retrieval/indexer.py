@@ -225,15 +225,8 @@ def validate_generation(table: IndexTable, vectors: VectorIndex, gen: int) -> No
         raise IndexDamaged(f"units missing from the vector store: {', '.join(missing)}")
     for unit_id, ((aid, start, end), vector) in found.items():
         article, first = expected[unit_id]
-        if (
-            aid != article.id
-            or not 0 <= start < end <= len(article.body)
-            or first
-            not in (
-                None,
-                start,
-            )
-        ):
+        misplaced = first is not None and first != start
+        if aid != article.id or not 0 <= start < end <= len(article.body) or misplaced:
             raise IndexDamaged(f"unit {unit_id} does not lie where the manifest says")
         _check_vectors(unit_id, vector[None, :] if vector.ndim == 1 else vector)
     keys = [(a.id, a.content_hash) for a, _ in probes]

@@ -23,10 +23,6 @@ def unit_prefix(article: Article) -> str:
     return f"{article.id}::{article.content_hash[:VERSION_CHARS]}"
 
 
-def sentence_unit_id(article: Article, j: int) -> str:
-    return f"{unit_prefix(article)}::s{j}"
-
-
 def unit_ids_of(article: Article, passages: int, sentences: int) -> tuple[list[str], list[str]]:
     """The vector-store ids of a version's units, from the counts recorded with it: deleting
     never depends on splitting the text again the same way."""
@@ -55,17 +51,6 @@ def units_of(article: Article) -> Units:
     passages = split_passages(article, sentences)
     covers = passage_sentence_indices(passages, sentences)
     return Units(tuple(sentences), tuple(passages), tuple(tuple(c) for c in covers))
-
-
-def parse_unit_id(unit_id: str) -> tuple[str, str, int] | None:
-    """``(article id, version, number)`` of a passage or sentence unit id."""
-    prefix, sep, rest = unit_id.rpartition("::")
-    if not sep or len(rest) < 2 or not rest[1:].isdigit():
-        return None
-    article_id, sep, version = prefix.rpartition("::")
-    if not sep:
-        return None
-    return article_id, version, int(rest[1:])
 
 
 def split_sentences(article: Article) -> list[Span]:

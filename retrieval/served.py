@@ -18,6 +18,17 @@ from .store import IndexTable
 log = logging.getLogger(__name__)
 
 
+def build_current(table: IndexTable) -> tuple[int | None, CorpusState]:
+    """The state of the table's current generation, from what the table kept of it."""
+    gen, articles = table.served_articles()
+    return gen, CorpusState.build(
+        articles,
+        packed=table.packed_units(gen),
+        stories=table.stories(gen),
+        lexicon=table.lexicon(gen),
+    )
+
+
 class Prefetch:
     """The served state, built in a thread of its own while the process opens the rest of the
     store (the model, Chroma's client, the integrity probe): on a big corpus the two take about
@@ -37,16 +48,9 @@ class Prefetch:
         try:
             table = IndexTable(path, readonly=True)
             try:
-                gen, articles = table.served_articles()
-                if gen is None:
-                    return
-                state = CorpusState.build(
-                    articles,
-                    packed=table.packed_units(gen),
-                    stories=table.stories(gen),
-                    lexicon=table.lexicon(gen),
-                )
-                self._built = (gen, state)
+                gen, state = build_current(table)
+                if gen is not None:
+                    self._built = (gen, state)
             finally:
                 table.close()
         except Exception as exc:  # noqa: BLE001 - only a head start: the state is built anyway
@@ -87,13 +91,7 @@ class Served:
                         gen = self._table.generation()
                         built, self._prefetch = self._prefetch.take(gen), None
                     if built is None:
-                        gen, articles = self._table.served_articles()
-                        built = CorpusState.build(
-                            articles,
-                            packed=self._table.packed_units(gen),
-                            stories=self._table.stories(gen),
-                            lexicon=self._table.lexicon(gen),
-                        )
+                        gen, built = build_current(self._table)
                     self._state = self._keep(built, gen)
                     self._gen = gen
                 state = self._state

@@ -15,7 +15,7 @@ import numpy as np
 
 from .dates import published_date
 from .lexical import BM25Index
-from .passages import parse_unit_id, sentence_unit_id, unit_prefix, units_of
+from .passages import unit_prefix, units_of
 from .stories import cluster_stories, shingles
 from .text import content_terms, terms_of_words, words
 from .types import Article, Passage, Span
@@ -317,40 +317,29 @@ class CorpusState:
         )
         return state
 
-    def sentence_unit_id(self, article_id: str, idx: int) -> str:
-        return sentence_unit_id(self.articles[article_id], idx)
-
     def packed_derived(self) -> list[tuple[str, str, bytes]]:
         """(article id, version hash, packed units) of what this build derived."""
         if not self.derived:
             return []
-        terms_by_id = [""] * len(self.vocab)
-        for term, i in self.vocab.items():
-            terms_by_id[i] = term
+        terms_by_id = self._terms_by_id()
         return [
             (aid, self.articles[aid].content_hash, self.units[aid].pack(terms_by_id))
             for aid in self.derived
         ]
 
+    def _terms_by_id(self) -> list[str]:
+        """The vocabulary as a list: id -> term."""
+        terms = [""] * len(self.vocab)
+        for term, i in self.vocab.items():
+            terms[i] = term
+        return terms
+
     def pack_lexicon(self) -> bytes:
         """The passages' BM25 with the vocabulary its columns use (``build(lexicon=…)``)."""
-        terms_by_id = [""] * len(self.vocab)
-        for term, i in self.vocab.items():
-            terms_by_id[i] = term
+        terms_by_id = self._terms_by_id()
         arrays, sounds = self.bm25.to_arrays()
         arrays["n_vocab"] = np.array([len(terms_by_id)], np.int64)
         return pack_arrays(arrays, terms_by_id + sounds)
-
-    def sentence_key(self, unit_id: str) -> tuple[str, int] | None:
-        """(article id, sentence index) of a sentence unit of the version this state serves."""
-        parsed = parse_unit_id(unit_id)
-        if parsed is None:
-            return None
-        aid, version, idx = parsed
-        article = self.articles.get(aid)
-        if article is None or unit_prefix(article) != f"{aid}::{version}":
-            return None
-        return aid, idx
 
     def quote_fields(self, article_id: str, start: int, end: int) -> dict[str, object]:
         """What a citation or evidence quote says about its source, and the verbatim quote."""

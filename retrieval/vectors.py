@@ -160,13 +160,7 @@ class VectorIndex:
             col = self._client.get_collection(f"{self._prefix}-{SENTENCES}")
         except Exception:  # noqa: BLE001 - Chroma raises its own NotFound kinds
             return None
-        out: dict[str, np.ndarray] = {}
-        step = max(1, min(self._max_batch, 4096))
-        for i in range(0, len(ids), step):
-            got = col.get(ids=list(ids[i : i + step]), include=["embeddings"])
-            for uid, v in zip(got["ids"], got["embeddings"], strict=True):
-                out[uid] = np.asarray(v, dtype=np.float32)
-        return out
+        return self._read_vectors(col, ids)
 
     def close(self) -> None:
         """Release the client; the last one closed on a store path stops its Chroma system."""
@@ -201,25 +195,30 @@ class VectorIndex:
             self.refresh_collections()
 
     def drop_legacy_sentences(self) -> None:
-        try:
-            self._client.delete_collection(f"{self._prefix}-{SENTENCES}")
-        except Exception:  # noqa: BLE001 - a missing collection is already dropped
-            log.debug("no sentence collection to drop")
+        self._drop(SENTENCES)
 
     def reset(self) -> None:
         """Drop every unit (the sentence collection of stores before schema 3 too)."""
         for kind in (PASSAGES, SENTENCES):
-            try:
-                self._client.delete_collection(f"{self._prefix}-{kind}")
-            except Exception:  # noqa: BLE001 - a missing collection is already reset
-                log.debug("collection %s-%s absent on reset", self._prefix, kind)
+            self._drop(kind)
         self.__init__(self._client, self._prefix, self.table, self._reopen)
+
+    def _drop(self, kind: str) -> None:
+        try:
+            self._client.delete_collection(f"{self._prefix}-{kind}")
+        except Exception:  # noqa: BLE001 - a missing collection is already dropped
+            log.debug("collection %s-%s absent, nothing to drop", self._prefix, kind)
+
+    @property
+    def _step(self) -> int:
+        """Units per Chroma call: Chroma caps one call at its max batch size."""
+        return max(1, min(self._max_batch, 4096))
 
     def count(self, kind: str) -> int:
         return self.collections[kind].count()
 
     def delete_ids(self, kind: str, ids: Sequence[str]) -> None:
-        step = max(1, min(self._max_batch, 4096))
+        step = self._step
         for i in range(0, len(ids), step):
             self.collections[kind].delete(ids=list(ids[i : i + step]))
 
@@ -238,8 +237,8 @@ class VectorIndex:
         ]
         if not (len(spans) == len(ids) == len(texts) == len(vectors)):
             raise ValueError("units, ids, texts and vectors differ in number")
-        # Chroma caps one write (its max batch size); upsert replaces a killed run's leftovers.
-        step = max(1, min(self._max_batch, 4096))
+        # Upsert replaces a killed run's leftovers.
+        step = self._step
         for i in range(0, len(ids), step):
             self.collections[kind].upsert(
                 ids=list(ids[i : i + step]),
@@ -282,10 +281,13 @@ class VectorIndex:
         return out
 
     def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        if not ids:
-            return {}
-        got = self.collections[kind].get(ids=list(ids), include=["embeddings"])
-        return {
-            i: np.asarray(v, dtype=np.float32)
-            for i, v in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        return self._read_vectors(self.collections[kind], ids)
+
+    def _read_vectors(self, collection, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        step = self._step
+        for i in range(0, len(ids), step):
+            got = collection.get(ids=list(ids[i : i + step]), include=["embeddings"])
+            for uid, v in zip(got["ids"], got["embeddings"], strict=True):
+                out[uid] = np.asarray(v, dtype=np.float32)
+        return out

@@ -18,12 +18,7 @@ from retrieval.vectors import PASSAGES, SENTENCES
 
 def _make_legacy_store(settings, embedder) -> int:
     """Index with today's code, then rewrite the store the way 0.2 laid it out."""
-    engine = Engine(settings, embedder=embedder)
-    engine.reload()
-    engine.close()
-    table, vectors = open_index(settings, embedder)
-    articles = table.articles(table.generation())
-    legacy = _sentence_collection(vectors, settings)
+    table, vectors, articles, legacy = _indexed_today(settings, embedder)
     for a in articles:
         units = units_of(a)
         sentences, passages = list(units.sentences), list(units.passages)
@@ -58,12 +53,8 @@ def test_a_schema_1_store_is_upgraded_without_embedding_again(seed_corpus, tmp_p
     settings = make_settings(seed_corpus, tmp_path / "store")
     n = _make_legacy_store(settings, FakeEmbedder())
 
-    embedder = FakeEmbedder()
-    engine = Engine(settings, embedder=embedder)
+    engine = _upgraded_without_embedding(settings, n)
     try:
-        report = engine.reload()
-        assert (report.added, report.updated, report.unchanged) == (0, 0, n)
-        assert embedder.texts_embedded == 0
         assert len(engine.state.articles) == n
         answer = engine.ask("Why isn't Russia helping Iran?")
         assert answer.status == "answered" and answer.citations
@@ -73,6 +64,27 @@ def test_a_schema_1_store_is_upgraded_without_embedding_again(seed_corpus, tmp_p
         assert engine._table.vector_rows() == want_s
     finally:
         engine.close()
+
+
+def _indexed_today(settings, embedder):
+    """The store as this version indexes it, opened below the engine; with the sentence
+    collection earlier versions kept, made empty."""
+    engine = Engine(settings, embedder=embedder)
+    engine.reload()
+    engine.close()
+    table, vectors = open_index(settings, embedder)
+    articles = table.articles(table.generation())
+    return table, vectors, articles, _sentence_collection(vectors, settings)
+
+
+def _upgraded_without_embedding(settings, n: int) -> Engine:
+    """An engine on the upgraded store, checked to have embedded nothing to get there."""
+    embedder = FakeEmbedder()
+    engine = Engine(settings, embedder=embedder)
+    report = engine.reload()
+    assert (report.added, report.updated, report.unchanged) == (0, 0, n)
+    assert embedder.texts_embedded == 0
+    return engine
 
 
 def _sentence_collection(vectors, settings):
@@ -87,14 +99,9 @@ def _sentence_collection(vectors, settings):
 def _make_schema_2_store(settings, embedder) -> tuple[int, dict]:
     """Index with today's code, then move the sentence vectors into their own collection as
     0.3-0.6 kept them; returns the article count and the vectors as written."""
-    engine = Engine(settings, embedder=embedder)
-    engine.reload()
-    engine.close()
-    table, vectors = open_index(settings, embedder)
-    articles = table.articles(table.generation())
+    table, vectors, articles, legacy = _indexed_today(settings, embedder)
     keys = [(a.id, a.content_hash) for a in articles]
     held = table.vectors(keys)
-    legacy = _sentence_collection(vectors, settings)
     for a in articles:
         _, new_s = units_of(a).ids(a)
         legacy.add(ids=new_s, embeddings=held[(a.id, a.content_hash)])
@@ -113,12 +120,8 @@ def test_a_schema_2_store_moves_its_sentence_vectors_without_embedding_again(
     chroma = settings.store_dir / "chroma"
     folders_before = {p.name for p in chroma.iterdir() if p.is_dir()}
 
-    embedder = FakeEmbedder()
-    engine = Engine(settings, embedder=embedder)
+    engine = _upgraded_without_embedding(settings, n)
     try:
-        report = engine.reload()
-        assert (report.added, report.updated, report.unchanged) == (0, 0, n)
-        assert embedder.texts_embedded == 0
         table = engine._table
         assert table.meta()["schema"] == "3"
         moved = table.vectors(written)
