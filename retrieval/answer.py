@@ -42,7 +42,11 @@ def answerability(
     cands = evidence.candidates[:5]
     dense = max((c.dense for c in cands), default=0.0)
     text = " ".join(state.context_text(c.article_id, c.idx) for c in chosen[:3])
-    titles = " ".join(state.articles[a].title for a in {c.article_id for c in chosen[:3]})
+    # A question may name an article by its title, outlet or date as well as by its content.
+    titles = " ".join(
+        f"{state.articles[a].title} {state.source_text(a)}"
+        for a in {c.article_id for c in chosen[:3]}
+    )
     cover = coverage(state, terms, evidence.term_weights, f"{text} {titles}")
     idfs = [state.bm25.idf_of(t) + TUNING.idf_floor for t in terms]
     absent = sum(

@@ -13,14 +13,19 @@ import numpy as np
 from .dates import days_apart, question_date
 from .embedding import Embedder
 from .state import CorpusState
-from .text import QUESTION_WORDS, content_terms, stem
+from .text import QUESTION_WORDS, REPORTING_WORDS, content_terms, stem
 from .tuning import TUNING
 from .vectors import PASSAGES, VectorIndex
 
 log = logging.getLogger(__name__)
 
 
-_GENERIC = {stem(w) for w in QUESTION_WORDS | {"happen", "mean", "think", "reason", "many", "much"}}
+_GENERIC = {
+    stem(w)
+    for w in QUESTION_WORDS
+    | REPORTING_WORDS
+    | {"happen", "mean", "think", "reason", "many", "much"}
+}
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|"
     "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"

@@ -366,6 +366,16 @@ class CorpusState:
     def published_on(self, article_id: str) -> date | None:
         return published_date(self.articles[article_id].published)
 
+    def source_text(self, article_id: str) -> str:
+        """Who published an article and when, as words: what a question names when it asks
+        about "the TechCrunch article published on October 2, 2023"."""
+        article = self.articles[article_id]
+        parts = [article.outlet or "", article.published or ""]
+        on = self.published_on(article_id) if article.published else None
+        if on is not None and len(article.published or "") >= 7:
+            parts.append(f"{on:%B} {on.day if len(article.published) >= 10 else ''} {on.year}")
+        return " ".join(parts)
+
     def context_text(self, article_id: str, idx: int, radius: int = 1) -> str:
         """The sentence with its neighbours: where pronouns and topic words of a quote live."""
         sents = self.sentences[article_id]

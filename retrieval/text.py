@@ -221,6 +221,30 @@ STOPWORDS = frozenset(
         "recently",
     ]
 )
+# Words with which a question points at the reporting rather than at what was reported ("does
+# the article suggest", "as reported by"): no sentence is expected to contain them.
+REPORTING_WORDS = frozenset(
+    [
+        "article",
+        "articles",
+        "report",
+        "reported",
+        "reporting",
+        "reports",
+        "suggest",
+        "suggests",
+        "mention",
+        "mentions",
+        "mentioned",
+        "discuss",
+        "discussed",
+        "discusses",
+        "publish",
+        "published",
+        "according",
+        "coverage",
+    ]
+)
 QUESTION_WORDS = frozenset(
     ["what", "which", "who", "whom", "whose", "when", "where", "why", "how", "whether"]
 )

@@ -109,3 +109,22 @@ def test_real_answers_keep_quotes_verbatim(real_engine):
         for c in answer.citations:
             for quote in c.quotes:
                 assert collapse(quote) in collapse(real_engine.source(c.article_id).body)
+
+
+def test_a_question_naming_the_outlet_and_date_is_covered_by_the_articles_source(real_engine):
+    from retrieval.retrieve import coverage, question_terms
+
+    state = real_engine.state
+    terms = question_terms("What did the CNA article published on June 23, 2025 say?")
+    assert coverage(state, terms, {}, state.source_text(CNA)) == pytest.approx(1.0)
+    assert coverage(state, terms, {}, state.source_text(REUTERS)) < 0.8
+
+
+def test_naming_the_outlet_keeps_a_question_answered(real_engine):
+    plain = real_engine.ask("What did Peskov say Russia was ready to do to help Tehran?")
+    named = real_engine.ask(
+        "Does the CNA article published on June 23, 2025 report what Peskov said Russia was"
+        " ready to do to help Tehran?"
+    )
+    assert plain.status == named.status == "answered"
+    assert named.confidence >= plain.confidence - 0.1

@@ -69,3 +69,11 @@ def test_question_words_and_quantifiers_are_not_question_terms():
     terms = question_terms("How many people saw the viral post, and why?")
     assert "mani" not in terms and "how" not in terms and "whi" not in terms
     assert {"peopl", "viral", "post"} <= set(terms)
+
+
+def test_words_pointing_at_the_reporting_are_not_question_terms():
+    terms = question_terms(
+        "Does the Verge article suggest, as reported and discussed, that Oregon won?"
+    )
+    assert not {"articl", "suggest", "report", "discuss"} & set(terms)
+    assert {"verg", "oregon", "win"} <= set(terms)
