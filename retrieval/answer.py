@@ -178,7 +178,10 @@ def make_quotes(
         nxt = last + 1
         if (
             nxt < len(sents)
-            and scores.get((aid, nxt), -1.0) >= TUNING.join_next * group[-1].score
+            and (
+                scores.get((aid, nxt), -1.0) >= TUNING.join_next * group[-1].score
+                or continues(body[sents[last].start : end], body[sents[nxt].start : sents[nxt].end])
+            )
             and sents[nxt].end - start <= max_chars
             and "\n\n" not in body[end : sents[nxt].start]
         ):
@@ -190,6 +193,34 @@ def make_quotes(
         order = min(rank[(c.article_id, c.idx)] for c in group)
         quotes.append((order, Quote(aid, start, end, max(c.score for c in group))))
     return [q for _, q in sorted(quotes, key=lambda oq: oq[0])]
+
+
+# A sentence that only announces what follows: "Putin has clarified why his country is not
+# intervening", "He gave three reasons:". An embedded why/how (not the sentence's first word)
+# with no cause given in the same sentence, or a closing colon.
+_ANNOUNCES = re.compile(
+    r":\s*$|^(?!\W*(?:why|how)\b).*\b(?:why|how come|the reasons?)\b(?!.*\b(?:because|due to|since|"
+    r"as a result|owing to)\b)",
+    re.I | re.S,
+)
+# A short sentence that goes on about the one before it: "That agreement did not include a
+# mutual defence clause."
+_GOES_ON = re.compile(
+    r"^\W*(?:that|this|these|those|such)\s+\w+|^\W*(?:it|he|she|they)\s+(?:was|were|is|are|did|"
+    r"does|do|had|has|have|would|will|could)\b",
+    re.I,
+)
+_GOES_ON_WORDS = 16
+
+
+def continues(sentence: str, following: str) -> bool:
+    """Whether a quote of ``sentence`` would cut off what it is about: the reason it announces,
+    or a short sentence that qualifies it. Such a following sentence joins the quote."""
+    if sentence.rstrip(" \"'\u201d\u2019)").endswith("?"):
+        return False
+    if _ANNOUNCES.search(sentence):
+        return True
+    return bool(_GOES_ON.search(following)) and len(following.split()) <= _GOES_ON_WORDS
 
 
 def _widen(state: CorpusState, aid: str, first: int, last: int, max_chars: int) -> tuple[int, int]:

@@ -128,3 +128,12 @@ def test_naming_the_outlet_keeps_a_question_answered(real_engine):
     )
     assert plain.status == named.status == "answered"
     assert named.confidence >= plain.confidence - 0.1
+
+
+def test_flagship_answer_quotes_both_reasons_the_sources_give(real_engine):
+    answer = real_engine.ask("Why isn't Russia helping Iran?")
+    quotes = " ".join(collapse(q) for c in answer.citations for q in c.quotes)
+    # Neutrality because of the Russian-speaking population in Israel, announced by "Putin has
+    # clarified why", and the treaty that has no mutual-defence clause.
+    assert "remain neutral due to a large Russian-speaking population in Israel" in quotes
+    assert "did not include a mutual defen" in quotes

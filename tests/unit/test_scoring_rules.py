@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.answer import continues
 from retrieval.retrieve import (
     expected_type,
     question_terms,
@@ -77,3 +78,34 @@ def test_words_pointing_at_the_reporting_are_not_question_terms():
     )
     assert not {"articl", "suggest", "report", "discuss"} & set(terms)
     assert {"verg", "oregon", "win"} <= set(terms)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "following", "joins"),
+    [
+        # announces a reason it does not give
+        ("Putin has clarified why his country is not intervening.", "He cited Israel.", True),
+        ("He gave three reasons:", "First, the cost of the war.", True),
+        # gives the reason itself
+        ("He explained why: it is because of the cost.", "Talks resume Monday.", False),
+        # a direct question is not an announcement
+        ("Why is Putin not helping Iran?", "He cited Israel.", False),
+        # a short sentence that goes on about the one before
+        (
+            "Putin signed a treaty in January.",
+            "That agreement did not include a defence clause.",
+            True,
+        ),
+        ("Putin signed a treaty in January.", "It was signed in Moscow.", True),
+        # an unrelated or long following sentence does not join
+        ("Putin signed a treaty in January.", "Oil prices rose on Monday.", False),
+        (
+            "Putin signed a treaty in January.",
+            "That agreement, which officials on both sides spent more than two years negotiating"
+            " in several capitals, was ratified by the Duma in April.",
+            False,
+        ),
+    ],
+)
+def test_a_quote_takes_the_sentence_it_would_otherwise_cut_off(sentence, following, joins):
+    assert continues(sentence, following) is joins
