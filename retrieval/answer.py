@@ -12,6 +12,7 @@ import numpy as np
 from .judge import Judge
 from .retrieve import Candidate, Evidence, coverage, staleness
 from .state import CorpusState
+from .text import asks
 from .tuning import TUNING
 from .types import Answer, Citation, ClaimCheck, Flag
 
@@ -216,7 +217,7 @@ _GOES_ON_WORDS = 16
 def continues(sentence: str, following: str) -> bool:
     """Whether a quote of ``sentence`` would cut off what it is about: the reason it announces,
     or a short sentence that qualifies it. Such a following sentence joins the quote."""
-    if sentence.rstrip(" \"'\u201d\u2019)").endswith("?"):
+    if asks(sentence):
         return False
     if _ANNOUNCES.search(sentence):
         return True

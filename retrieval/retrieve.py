@@ -13,7 +13,7 @@ import numpy as np
 from .dates import days_apart, question_date
 from .embedding import Embedder
 from .state import CorpusState
-from .text import QUESTION_WORDS, REPORTING_WORDS, content_terms, stem
+from .text import QUESTION_WORDS, REPORTING_WORDS, asks, content_terms, stem
 from .tuning import TUNING
 from .vectors import PASSAGES, VectorIndex
 
@@ -72,8 +72,8 @@ def staleness(asked_on: date | None, published: date | None) -> float:
 
 
 def expected_type(question: str) -> re.Pattern[str] | None:
-    for _name, asks, has in _EXPECTS:
-        if asks.search(question):
+    for _name, asked, has in _EXPECTS:
+        if asked.search(question):
             return has
     return None
 
@@ -187,6 +187,8 @@ def retrieve_evidence(
             continue
         span = state.sentences[aid][si]
         text = state.sentence_text(aid, si)
+        if asks(text):
+            continue
         cov = (1 - TUNING.context_share) * coverage(state, terms, weights, text) + (
             TUNING.context_share * coverage(state, terms, weights, state.context_text(aid, si))
         )

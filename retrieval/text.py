@@ -487,3 +487,9 @@ def _is_boundary(para: str, dot: int, end: int) -> bool:
         if len(word) == 1 and word.isupper():
             return False
     return True
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence is a question ("Which airlines are participating?"): it states nothing,
+    so it can be neither a quote that answers nor evidence for or against a claim."""
+    return sentence.rstrip(" \n\"'\u201d\u2019)]").endswith("?")

@@ -1,0 +1,44 @@
+"""What a quote may be: a statement, never a question the article asks its readers."""
+
+from __future__ import annotations
+
+from helpers import copy_seed_corpus, settings_for
+
+import retrieval
+from retrieval.text import asks
+
+FAQ = """---
+id: "faq-airport-lanes"
+title: "Faster security lanes: what to know"
+outlet: "Example Times"
+published: 2025-08-15
+---
+
+The new security lanes open at 15 airports this month.
+
+Which airlines are participating in the faster security lanes?
+
+American Airlines, Delta Air Lines, United Airlines and Alaska Airlines are the first carriers to
+use the faster security lanes.
+"""
+
+
+def test_a_question_in_an_article_is_never_quoted_as_an_answer(minilm, tmp_path):
+    corpus = copy_seed_corpus(tmp_path / "corpus")
+    (corpus / "faq-airport-lanes.md").write_text(FAQ)
+    settings = settings_for(corpus, tmp_path / "store")
+    with retrieval.Engine(settings, embedder=minilm) as engine:
+        engine.reload()
+        answer = engine.ask("Which airlines are participating in the faster security lanes?")
+    quotes = [q for c in answer.citations for q in c.quotes]
+    assert answer.status == "answered"
+    assert any("Delta Air Lines" in q for q in quotes)
+    # Neither alone nor merged with the answer after it.
+    assert not any("Which airlines are participating" in q for q in quotes)
+
+
+def test_asks_tells_a_question_from_a_statement():
+    assert asks("Which airlines are participating?")
+    assert asks('He said: "Why now?"')
+    assert not asks('"Why now?" he asked.')
+    assert not asks("Delta Air Lines is participating.")
