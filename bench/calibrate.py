@@ -2,6 +2,7 @@
 
     python bench/calibrate.py /tmp/seed_feats.jsonl /tmp/mh_feats.jsonl /tmp/rtqa_feats.jsonl
     python bench/calibrate.py --judge --card retrieval/judge/weights mh.jsonl rtqa.jsonl
+    python bench/calibrate.py --holdout mh.jsonl seed.jsonl rtqa.jsonl
 
 Each file is a ``bench/eval_questions.py --dump``. Every set gets the same total weight, and
 within a set both classes get the same weight, so no one corpus or class dominates the fit.
@@ -9,6 +10,9 @@ Prints the coefficients to put in retrieval/answer.py and, per set, the share of
 questions kept and unanswerable ones rejected at a few thresholds. With ``--judge`` the judge's
 probability is a fifth signal; ``--card DIR`` writes the fit and the threshold with the best mean
 balanced accuracy into ``DIR/judge.json`` (the judge's card), where the engine reads it.
+``--holdout F`` is the leave-one-set-out report: the fit and its threshold come from the other
+dumps only, and F's questions are scored with them (AUC, answerable kept, unanswerable
+rejected), so the figure says what the fit does on a question set it never saw.
 """
 
 from __future__ import annotations
@@ -28,12 +32,36 @@ def main() -> None:
     ap.add_argument("dumps", nargs="+")
     ap.add_argument("--judge", action="store_true", help="fit with the judge's signal too")
     ap.add_argument("--card", type=Path, help="write the fit into this judge folder's card")
+    ap.add_argument("--holdout", help="a dump left out of the fit and reported on")
     args = ap.parse_args()
     features = (*FEATURES, "judge") if args.judge else FEATURES
-    fit(args.dumps, features, args.card)
+    model, threshold = fit(args.dumps, features, args.card)
+    if args.holdout:
+        held_out(model, threshold, args.holdout, features)
 
 
-def fit(paths: list[str], features: tuple[str, ...], card: Path | None) -> None:
+def held_out(model, threshold: float, path: str, features: tuple[str, ...]) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    with open(path) as fh:
+        rows = [json.loads(line) for line in fh]
+    p = model.predict_proba(np.array([[r[f] for f in features] for r in rows]))[:, 1]
+    y = np.array([int(r["answerable"]) for r in rows])
+    hit = np.array([bool(r.get("hit")) for r in rows])
+    report = {
+        "held_out": Path(path).name,
+        "threshold": threshold,
+        "auc": round(float(roc_auc_score(y, p)), 3) if 0 < y.sum() < len(y) else None,
+        "answerable_kept": round(float(np.mean(p[y == 1] >= threshold)), 3),
+        "answered_with_evidence": round(float(np.mean(((p >= threshold) & hit)[y == 1])), 3),
+        "unanswerable_rejected": round(float(np.mean(p[y == 0] < threshold)), 3)
+        if (y == 0).any()
+        else None,
+    }
+    print(json.dumps(report))
+
+
+def fit(paths: list[str], features: tuple[str, ...], card: Path | None):
     sets = []
     for path in paths:
         with open(path) as fh:
@@ -82,6 +110,7 @@ def fit(paths: list[str], features: tuple[str, ...], card: Path | None) -> None:
         }
         path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
         print(f"wrote the calibration (threshold {best[1]}) into {path}")
+    return model, best[1]
 
 
 if __name__ == "__main__":
