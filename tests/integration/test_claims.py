@@ -96,3 +96,12 @@ def test_false_premise_question_is_answered_with_a_premise_flag(real_engine):
 def test_plain_question_gets_no_premise_flag(real_engine):
     answer = real_engine.ask("Why isn't Russia helping Iran?")
     assert not [f for f in answer.flags if f.kind in ("premise", "contradicted")]
+
+
+def test_a_wrong_count_is_contradicted_though_the_number_occurs_elsewhere(real_engine):
+    # The sources: "two days after ... to strike Iran's three main nuclear sites".
+    check = real_engine.check(
+        "Putin met the Iranian foreign minister three days after the US strikes."
+    )
+    assert check.verdict == "contradicted"
+    assert "two days after" in check.evidence[0].quote

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.signals import calendar, entities, mismatch, negated, numbers
+from retrieval.signals import calendar, entities, mismatch, negated, numbers, quantities
 from retrieval.text import words
 from retrieval.verify import clause_windows, premise_of
 
@@ -104,3 +104,27 @@ def test_clause_windows_are_verbatim_sub_spans():
 )
 def test_premise_of_wh_questions(question, premise):
     assert premise_of(question) == premise
+
+
+def test_a_number_is_compared_with_what_it_counts_not_with_any_number_nearby():
+    source = (
+        "Putin hosted Araqchi in Moscow two days after Trump sent bombers to strike Iran's three"
+        " main nuclear sites."
+    )
+    # "three" is in the source, but it counts sites, not days.
+    assert mismatch("Putin met Araqchi three days after the strikes.", source, source) == "number"
+    assert mismatch("Putin met Araqchi two days after the strikes.", source, source) is None
+    assert quantities(source) == {"day": {2.0}, "main": {3.0}, "nuclear": {3.0}}
+
+
+def test_a_number_followed_by_a_function_word_counts_nothing_named():
+    # "seven in a pool house": the seven are people; "two games of pool" counts games.
+    claim = "Police killed the gunman who executed seven in a pool house massacre."
+    source = "Police killed a gunman who slaughtered seven after losing two games of pool."
+    assert quantities(claim) == {}
+    assert mismatch(claim, source, source) is None
+    assert quantities("more than 6.1 million views, a 15% rise") == {
+        "view": {6_100_000.0},
+        "percent": {15.0},
+        "rise": {15.0},
+    }
