@@ -82,9 +82,21 @@ def shape_adjustment(text: str, expects: re.Pattern[str] | None, why: bool = Fal
     adj = TUNING.cause_bonus if why and _CAUSE.search(text) else 0.0
     if expects is not None and not expects.search(text):
         adj -= TUNING.type_missing_penalty
-    if not _CLOSED.search(text) and len(text.split()) < 12:
+    if (not _CLOSED.search(text) and len(text.split()) < 12) or title_cased(text):
         adj -= TUNING.heading_penalty
     return adj
+
+
+_TITLE_MIN_WORDS = 4
+_SMALL_WORDS = frozenset("a an and as at but by for in of on or the to with".split())
+
+
+def title_cased(text: str) -> bool:
+    """A headline or a reference-list entry ("Russia Fears for Ally Iran With Few Tools to
+    Influence Crisis."), not a sentence: every word but the small ones is capitalised."""
+    tokens = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
+    big = [w for w in tokens if w.lower() not in _SMALL_WORDS]
+    return len(tokens) >= _TITLE_MIN_WORDS and len(big) >= 3 and all(w[0].isupper() for w in big)
 
 
 @dataclass(frozen=True)

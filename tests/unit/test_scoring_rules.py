@@ -9,6 +9,7 @@ from retrieval.retrieve import (
     expected_type,
     question_terms,
     shape_adjustment,
+    title_cased,
 )
 from retrieval.text import content_terms
 from retrieval.tuning import TUNING
@@ -109,3 +110,20 @@ def test_words_pointing_at_the_reporting_are_not_question_terms():
 )
 def test_a_quote_takes_the_sentence_it_would_otherwise_cut_off(sentence, following, joins):
     assert continues(sentence, following) is joins
+
+
+@pytest.mark.parametrize(
+    ("text", "titled"),
+    [
+        ("Russia Fears for Ally Iran With Few Tools to Influence Crisis.", True),
+        ("The Moscow Times, 16 June 2025, Reuters.", True),
+        (
+            "Russian President Vladimir Putin has clarified why his country is not intervening.",
+            False,
+        ),
+        ("Putin Hosts Araqchi.", False),  # too short to tell from a sentence of names
+    ],
+)
+def test_a_headline_or_reference_entry_is_told_from_a_sentence(text, titled):
+    assert title_cased(text) is titled
+    assert (shape_adjustment(text, None) < 0) is titled
