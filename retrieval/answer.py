@@ -211,7 +211,6 @@ _GOES_ON = re.compile(
     r"does|do|had|has|have|would|will|could)\b",
     re.I,
 )
-_GOES_ON_WORDS = 16
 
 
 def continues(sentence: str, following: str) -> bool:
@@ -221,7 +220,7 @@ def continues(sentence: str, following: str) -> bool:
         return False
     if _ANNOUNCES.search(sentence):
         return True
-    return bool(_GOES_ON.search(following)) and len(following.split()) <= _GOES_ON_WORDS
+    return bool(_GOES_ON.search(following)) and len(following.split()) <= TUNING.goes_on_words
 
 
 def _widen(state: CorpusState, aid: str, first: int, last: int, max_chars: int) -> tuple[int, int]:

@@ -87,7 +87,6 @@ def shape_adjustment(text: str, expects: re.Pattern[str] | None, why: bool = Fal
     return adj
 
 
-_TITLE_MIN_WORDS = 4
 _SMALL_WORDS = frozenset("a an and as at but by for in of on or the to with".split())
 
 
@@ -96,7 +95,9 @@ def title_cased(text: str) -> bool:
     Influence Crisis."), not a sentence: every word but the small ones is capitalised."""
     tokens = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
     big = [w for w in tokens if w.lower() not in _SMALL_WORDS]
-    return len(tokens) >= _TITLE_MIN_WORDS and len(big) >= 3 and all(w[0].isupper() for w in big)
+    return (
+        len(tokens) >= TUNING.title_min_words and len(big) >= 3 and all(w[0].isupper() for w in big)
+    )
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,12 @@ class Tuning:
     short_quote: int = 60
     # A following sentence scoring at least this share of the quoted one joins the quote.
     join_next: float = 0.85
+    # 0.8.0 (set a priori): a following sentence this short that goes on about the quoted one
+    # ("That agreement did not include ...") joins its quote.
+    goes_on_words: int = 16
+    # 0.8.0 (set a priori): a line this long or longer with every main word capitalised is a
+    # headline or reference entry and takes the heading penalty.
+    title_min_words: int = 4
     premise_citations: int = 2  # evidence quotes a premise or conflict flag adds
     closest: int = 2  # closest sources shown with "not in sources"
 
