@@ -197,8 +197,9 @@ def make_quotes(
 
 
 # A sentence that only announces what follows: "Putin has clarified why his country is not
-# intervening", "He gave three reasons:". An embedded why/how (not the sentence's first word)
-# with no cause given in the same sentence, or a closing colon.
+# intervening", "He gave three reasons:". An embedded "why", "how come" or "the reason(s)" (the
+# sentence is not itself a why/how question) with no cause given in the same sentence, or a
+# closing colon.
 _ANNOUNCES = re.compile(
     r":\s*$|^(?!\W*(?:why|how)\b).*\b(?:why|how come|the reasons?)\b(?!.*\b(?:because|due to|since|"
     r"as a result|owing to)\b)",

@@ -93,7 +93,7 @@ _SMALL_WORDS = frozenset("a an and as at but by for in of on or the to with".spl
 def title_cased(text: str) -> bool:
     """A headline or a reference-list entry ("Russia Fears for Ally Iran With Few Tools to
     Influence Crisis."), not a sentence: every word but the small ones is capitalised."""
-    tokens = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
+    tokens = re.findall(r"[A-Za-z][\w'’-]*", text)
     big = [w for w in tokens if w.lower() not in _SMALL_WORDS]
     return (
         len(tokens) >= TUNING.title_min_words and len(big) >= 3 and all(w[0].isupper() for w in big)

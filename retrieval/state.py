@@ -370,10 +370,11 @@ class CorpusState:
         """Who published an article and when, as words: what a question names when it asks
         about "the TechCrunch article published on October 2, 2023"."""
         article = self.articles[article_id]
-        parts = [article.outlet or "", article.published or ""]
-        on = self.published_on(article_id) if article.published else None
-        if on is not None and len(article.published or "") >= 7:
-            parts.append(f"{on:%B} {on.day if len(article.published) >= 10 else ''} {on.year}")
+        published = article.published or ""
+        parts = [article.outlet or "", published]
+        on = self.published_on(article_id)
+        if on is not None and len(published) >= 7:  # a month is known: name it ("October")
+            parts.append(f"{on:%B} {on.day} {on.year}" if len(published) >= 10 else f"{on:%B}")
         return " ".join(parts)
 
     def context_text(self, article_id: str, idx: int, radius: int = 1) -> str:
