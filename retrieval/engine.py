@@ -96,7 +96,12 @@ class Engine:
             settings.torch_threads,
             settings.store_dir / "models",
         )
-        self.judge = judge or load_judge(settings.judge, settings.judge_path)
+        self.judge = judge or load_judge(
+            settings.judge,
+            settings.judge_path,
+            settings.store_dir / "models",
+            settings.torch_threads,
+        )
         self._reload_lock = threading.Lock()
         lease = self._replica = None
         if settings.chroma_host:

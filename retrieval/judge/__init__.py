@@ -42,42 +42,64 @@ class Judge(Protocol):
 
 
 class CrossJudge:
-    """The fine-tuned cross-encoder; calls are serialised (one model, few cores)."""
+    """The fine-tuned cross-encoder; calls are serialised (one model, few cores).
 
-    def __init__(self, model, tokenizer, card: dict):
+    It runs through its ONNX export when one can be made or is cached (``cache_dir``, the
+    store's ``models/``), else in torch; both give the same probabilities."""
+
+    def __init__(self, model, tokenizer, card: dict, onnx=None):
         self.model = model
         self.tokenizer = tokenizer
         self.card = card
+        self.onnx = onnx
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, folder: Path | None = None) -> CrossJudge:
-        from safetensors.torch import load_file
-        from transformers import AutoConfig, AutoModel, AutoTokenizer
-
+    def load(
+        cls, folder: Path | None = None, cache_dir: Path | None = None, threads: int = 0
+    ) -> CrossJudge:
         from ..embedding import packaged_model_path
-        from .cross import CrossJudgeModel
 
         folder = folder or WEIGHTS
         weights = folder / "judge.safetensors"
         if not weights.is_file():
             raise FileNotFoundError(f"judge weights missing: {weights}")
-        base = packaged_model_path()  # the architecture and vocabulary it was trained from
-        model = CrossJudgeModel(AutoModel.from_config(AutoConfig.from_pretrained(base)))
-        state = {k: v.float() for k, v in load_file(str(weights)).items()}
-        model.load_state_dict(state)
-        model.eval()
         card_file = folder / "judge.json"
         card = json.loads(card_file.read_text()) if card_file.is_file() else {}
-        log.info("judge loaded from %s (trained %s)", folder, card.get("trained", "?"))
-        return cls(model, AutoTokenizer.from_pretrained(base), card)
+        base = packaged_model_path()  # the architecture and vocabulary it was trained from
+        log.info("judge from %s (trained %s)", folder, card.get("trained", "?"))
+        if cache_dir is not None:
+            try:
+                from .features import MAX_PAIR_TOKENS
+                from .onnx import OnnxPairModel, export, export_path
+
+                target = export_path(weights, cache_dir)
+                if not target.is_file():
+                    export(_torch_model(weights, base), target)
+                onnx = OnnxPairModel(target, base / "tokenizer.json", MAX_PAIR_TOKENS, threads)
+                return cls(None, None, card, onnx=onnx)
+            except Exception as exc:  # noqa: BLE001 - any trouble: the torch model answers
+                log.warning("the judge's ONNX export is unusable (%s); using torch", exc)
+        from transformers import AutoTokenizer
+
+        return cls(_torch_model(weights, base), AutoTokenizer.from_pretrained(base), card)
 
     def _run(self, task: str, a: str, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        nli_out, qa_out = [], []
+        if self.onnx is not None:
+            from .features import PREFIX
+
+            with self._lock:
+                for lo in range(0, len(texts), BATCH):
+                    raw = [(a, t) for t in texts[lo : lo + BATCH]]
+                    nli, qa = self.onnx.run([(PREFIX[task] + a, t) for _, t in raw], raw)
+                    nli_out.append(nli)
+                    qa_out.append(qa)
+            return np.concatenate(nli_out), np.concatenate(qa_out)
         import torch
 
         from .cross import tensors
 
-        nli_out, qa_out = [], []
         with self._lock, torch.inference_mode():
             for lo in range(0, len(texts), BATCH):
                 chunk = [(a, t) for t in texts[lo : lo + BATCH]]
@@ -109,16 +131,33 @@ def _folded(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def load_judge(kind: str = "learned", folder: Path | None = None) -> Judge | None:
-    """The judge the settings name: the shipped (or ``folder``'s) model, or None for rules."""
+def _torch_model(weights: Path, base: Path):
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModel
+
+    from .cross import CrossJudgeModel
+
+    model = CrossJudgeModel(AutoModel.from_config(AutoConfig.from_pretrained(base)))
+    model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})
+    return model.eval()
+
+
+def load_judge(
+    kind: str = "learned",
+    folder: Path | None = None,
+    cache_dir: Path | None = None,
+    threads: int = 0,
+) -> Judge | None:
+    """The judge the settings name: the shipped (or ``folder``'s) model, or None for rules.
+    With ``cache_dir`` it runs through an ONNX export kept there."""
     if kind not in JUDGES:
         raise ValueError(f"unknown judge {kind!r}; expected one of {', '.join(JUDGES)}")
     if kind == "rules":
         return None
-    return _cached_judge(folder)
+    return _cached_judge(folder, cache_dir, threads)
 
 
 @lru_cache(maxsize=4)
-def _cached_judge(folder: Path | None) -> CrossJudge:
-    # Loading takes about a second and ~90 MB: once per process and folder.
-    return CrossJudge.load(folder)
+def _cached_judge(folder: Path | None, cache_dir: Path | None, threads: int) -> CrossJudge:
+    # Loading takes about a second: once per process, folder and export place.
+    return CrossJudge.load(folder, cache_dir, threads)

@@ -15,11 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .features import PAIR_SIGNALS, pair_signals
-
-# A question or claim with one evidence sentence (or a sentence and its neighbour) fits.
-MAX_PAIR_TOKENS = 160
-PREFIX = {"nli": "claim: ", "qa": "question: "}
+from .features import MAX_PAIR_TOKENS, PAIR_SIGNALS, PREFIX, pair_signals
 
 
 class CrossJudgeModel(nn.Module):

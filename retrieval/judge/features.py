@@ -37,6 +37,12 @@ PAIR_SIGNALS = (
 )
 
 
+# A question or claim with one evidence sentence (or a sentence and its neighbour) fits.
+MAX_PAIR_TOKENS = 160
+# What the first text of a pair starts with, by task.
+PREFIX = {"nli": "claim: ", "qa": "question: "}
+
+
 def pair_signals(a: str, b: str) -> np.ndarray:
     """The rule signals for claim/question ``a`` against evidence ``b``, as floats."""
     a_words, b_words = words(a), words(b)

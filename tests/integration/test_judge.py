@@ -57,6 +57,35 @@ def test_the_answering_sentence_outscores_a_related_one(judge):
     assert p[0] > 0.5
 
 
+def test_the_onnx_export_reads_pairs_as_the_torch_model_does(judge, tmp_path):
+    exported = CrossJudge.load(cache_dir=tmp_path)
+    assert exported.onnx is not None and exported.model is None
+    assert list(tmp_path.glob("judge-*.onnx"))
+    claim = SENTENCE.replace("221", "95")
+    texts = [SENTENCE, "The home side scored twice to win the cup final in Madrid.", claim]
+    assert np.allclose(exported.compare(claim, texts), judge.compare(claim, texts), atol=1e-4)
+    question = "How many lawmakers voted to suspend cooperation with the IAEA?"
+    long_text = " ".join([SENTENCE] * 12)  # cut to the pair limit the same way on both paths
+    assert np.allclose(
+        exported.answers(question, [SENTENCE, long_text]),
+        judge.answers(question, [SENTENCE, long_text]),
+        atol=1e-4,
+    )
+    # Opened again, the cached export is used as it is.
+    again = CrossJudge.load(cache_dir=tmp_path)
+    assert again.onnx is not None
+
+
+def test_an_unusable_export_leaves_the_torch_model_in_charge(tmp_path):
+    from retrieval.judge.onnx import export_path
+
+    target = export_path(WEIGHTS / "judge.safetensors", tmp_path)
+    target.write_bytes(b"not an onnx file")
+    fallback = CrossJudge.load(cache_dir=tmp_path)
+    assert fallback.onnx is None and fallback.model is not None
+    assert fallback.answers("How many lawmakers voted?", [SENTENCE]).shape == (1,)
+
+
 def test_rules_setting_turns_the_judge_off():
     assert load_judge("rules") is None
 
