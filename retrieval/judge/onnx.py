@@ -3,11 +3,11 @@
 Loaded in torch, the judge added ~590 MB to a serving process on 1,515 articles (torch,
 transformers and the model) and made `ask` p95 393 ms; through onnxruntime and the
 ``tokenizers`` package, which the query encoder already loads, it adds ~200 MB and `ask` p95 is
-215 ms, with the same probabilities to 1e-4 (tests/integration/test_judge.py). Disabling
-onnxruntime's memory arena, disabling weight prepacking or graph optimisation, and a shared
-arena growing by what is asked were measured too: none used less memory, two used more. The export
-needs torch once; it is cached in the store (``models/judge-<weights sha256>.onnx``), so other
-weights never meet a stale export. Anything wrong with it leaves the torch model in charge.
+215 ms, with the same probabilities to 1e-4 (tests/integration/test_judge.py). Measured and not
+kept: no memory arena, no weight prepacking, no graph optimisation, a shared arena that grows
+by what is asked; none used less memory, two used more. The export needs torch once; it is
+cached in the store (``models/judge-<weights sha256>.onnx``), so other weights never meet a
+stale export. Anything wrong with it leaves the torch model in charge.
 """
 
 from __future__ import annotations
