@@ -56,9 +56,24 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*)")
 
 
+# Verbs that say "not" on their own: "failed to get it right" is "did not get it right".
+_NEGATING_BEFORE_TO = frozenset(
+    "fail fails failed failing refuse refuses refused refusing decline declines declined".split()
+)
+_NEGATING = frozenset("unable lack lacks lacked lacking".split())
+
+
 def negated(tokens: list[str]) -> bool:
-    # Presence, not parity: "no basis and no justification" is one negative statement.
-    return any(t in NEGATIONS for t in tokens)
+    """Whether the text says "not": a negation word, or a verb that negates ("failed to",
+    "refused to", "unable", "lacks"). Presence, not parity: "no basis and no justification" is
+    one negative statement. "No." before a number ("the No. 1 seed") is not a negation."""
+    for i, t in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if t in NEGATIONS and not (t == "no" and nxt[:1].isdigit()):
+            return True
+        if t in _NEGATING or (t in _NEGATING_BEFORE_TO and nxt == "to"):
+            return True
+    return False
 
 
 def numbers(text: str) -> set[float]:
@@ -137,13 +152,40 @@ def entities(text: str) -> set[str]:
     return {normalize(m.group(1)) for m in _ENTITY.finditer(text)} - set(_MONTHS) - set(_WEEKDAYS)
 
 
+def opposed(claim_terms: set[str], other_terms: set[str]) -> tuple[str, str] | None:
+    """The word of one text that the other replaced by its antonym ("accepted" / "rejected")."""
+    for a, b in ANTONYMS:
+        for x, y in ((a, b), (b, a)):
+            if x in claim_terms and x not in other_terms and y in other_terms - claim_terms:
+                return x, y
+    return None
+
+
 def opposite(claim_terms: set[str], other_terms: set[str]) -> bool:
-    """One text has a word the other replaced by its antonym ("accepted" / "rejected")."""
-    return any(
-        x in claim_terms and x not in other_terms and y in other_terms and y not in claim_terms
-        for a, b in ANTONYMS
-        for x, y in ((a, b), (b, a))
-    )
+    return opposed(claim_terms, other_terms) is not None
+
+
+# Antonyms that say the same thing with the two sides swapped: "A lost to B" is "B won".
+_CONVERSE = frozenset(
+    frozenset(stem(w) for w in pair.split("/")) for pair in ("win/lose", "won/lost", "beat/lost")
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019-]*")
+
+
+def _first_names(text: str) -> list[str]:
+    out: list[str] = []
+    for word in _CAPITALISED.findall(text):
+        name = normalize(word)
+        if name not in STOPWORDS and name not in out:
+            out.append(name)
+    return out[:2]
+
+
+def sides_swapped(claim: str, statement: str) -> bool:
+    """The first two names come in the other order ("Alcaraz lost to Sinner" / "Sinner won
+    against Alcaraz")."""
+    c, s = _first_names(claim), _first_names(statement)
+    return len(c) == 2 and c == s[::-1]
 
 
 def mismatch(claim: str, statement: str, facts: str) -> str | None:
@@ -152,7 +194,8 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     c_tokens, u_tokens = words(claim), words(statement)
     if negated(c_tokens) != negated(u_tokens):
         return "negation"
-    if opposite(set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))):
+    pair = opposed(set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens)))
+    if pair and not (frozenset(pair) in _CONVERSE and sides_swapped(claim, statement)):
         return "opposite"
     c_nums, s_nums = numbers(claim), numbers(facts)
     if c_nums - s_nums and s_nums - c_nums:

@@ -105,3 +105,11 @@ def test_a_wrong_count_is_contradicted_though_the_number_occurs_elsewhere(real_e
     )
     assert check.verdict == "contradicted"
     assert "two days after" in check.evidence[0].quote
+
+
+@pytest.mark.parametrize("verb", ["refused to", "failed to"])
+def test_a_verb_that_negates_is_read_as_a_negation(real_engine, verb):
+    # The sources: "Peskov condemned the US attacks."
+    check = real_engine.check(f"Peskov {verb} condemn the US attacks.")
+    assert check.verdict == "contradicted"
+    assert any("Peskov condemned the US attacks" in e.quote for e in check.evidence)

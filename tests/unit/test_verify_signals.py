@@ -128,3 +128,31 @@ def test_a_number_followed_by_a_function_word_counts_nothing_named():
         "percent": {15.0},
         "rise": {15.0},
     }
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "why"),
+    [
+        # a verb that says "not" on its own reads as a negation, on either side
+        ("The team did not get the question right.", "The team failed to get it right.", None),
+        (
+            "The treaty lacks a defence clause.",
+            "The treaty did not include a defence clause.",
+            None,
+        ),
+        ("The team failed to win the final.", "The team won the final.", "negation"),
+        ("Peskov refused to condemn the attacks.", "Peskov condemned the attacks.", "negation"),
+        # "No." before a number is not "no"
+        ("Sinner, the No. 1 seed, won the title.", "Sinner, the top seed, won the title.", None),
+        # an antonym with the two sides swapped says the same thing
+        ("Alcaraz lost to Sinner in the final.", "Sinner won the final against Alcaraz.", None),
+        (
+            "Sinner lost to Alcaraz in the final.",
+            "Sinner won the final against Alcaraz.",
+            "opposite",
+        ),
+        ("Alcaraz won the final.", "Alcaraz lost the final.", "opposite"),
+    ],
+)
+def test_rule_misfires_on_other_wording_are_gone(claim, source, why):
+    assert mismatch(claim, source, source) == why
