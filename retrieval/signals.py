@@ -139,11 +139,33 @@ def quantities(text: str) -> dict[str, set[float]]:
     return out
 
 
+_YEAR_SPAN = re.compile(
+    r"\b((?:19|20)\d\d)\s*(?:[-\u2013\u2014/]|\s(?:to|and|until|through|till)\s)\s*((?:19|20)?\d\d)\b"
+)
+_MONTH_SPAN = re.compile(
+    r"\b("
+    + "|".join(_MONTHS)
+    + r")\s*(?:[-\u2013\u2014]|\s(?:to|and|until|through|till)\s)\s*("
+    + "|".join(_MONTHS)
+    + r")\b",
+    re.I,
+)
+
+
 def calendar(text: str) -> set[str]:
-    """Months, weekdays and years named in ``text``."""
+    """Months, weekdays and years named in ``text``; a span names every one it covers ("from
+    2019 to 2021" names 2020, "between March and June" names April)."""
     toks = set(words(text))
     found = {t for t in toks if t in _MONTHS or t in _WEEKDAYS}
     found |= set(re.findall(r"\b(?:19|20)\d\d\b", text))
+    for m in _YEAR_SPAN.finditer(text):
+        first, last = int(m.group(1)), m.group(2)
+        end = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+        if 0 < end - first <= 50:
+            found |= {str(y) for y in range(first, end + 1)}
+    for m in _MONTH_SPAN.finditer(text):
+        a, b = _MONTHS.index(m.group(1).lower()), _MONTHS.index(m.group(2).lower())
+        found |= {_MONTHS[(a + i) % 12] for i in range((b - a) % 12 + 1)}
     return found
 
 
