@@ -236,7 +236,9 @@ def _widen(state: CorpusState, aid: str, first: int, last: int, max_chars: int) 
     return start, end
 
 
-_CLAUSE = re.compile(r"[,;:\u2014\u2013]\s+|\s+[\u2014\u2013-]\s+")
+# Where a quote may be cut: after a clause mark, or between sentences (a quote of a sentence
+# with the one before it).
+_CLAUSE = re.compile(r"[,;:\u2014\u2013]\s+|\s+[\u2014\u2013-]\s+|[.!?][\"'\u201d\u2019)\]]*\s+")
 
 
 def trim_to_clauses(

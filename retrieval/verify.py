@@ -36,6 +36,9 @@ class Stance:
     stance: str  # supports | refutes | related
     reason: str
     strength: float
+    # The text read when it reaches back past the candidate sentence (the sentence before it
+    # with it): what a quote of this stance must show.
+    start: int | None = None
 
 
 def is_fact_check(state: CorpusState, article_id: str) -> bool:
@@ -121,6 +124,7 @@ def rule_stance(
         return None
     # Meaning and wording both count: paraphrases ("ceased" for "ended") score on the first.
     align = (dense + cover) / 2
+    reach = unit.start if unit.start < candidate.start else None
     if align >= TUNING.about_align and dense >= TUNING.about_dense:
         if unit.start < candidate.start:
             # Sentence plus the one before: polarity is the sentence's own, facts are both's.
@@ -128,7 +132,7 @@ def rule_stance(
         else:
             why = mismatch(claim, text, sentence)
         if why and align >= TUNING.refute_align and dense >= TUNING.refute_dense:
-            return Stance(candidate, "refutes", f"the source differs ({why})", align)
+            return Stance(candidate, "refutes", f"the source differs ({why})", align, reach)
         # A sentence that reports a claim ("Claim: ...", "claims that ...") does not support it.
         # Nor does one that only entertains it ("if Israel killed ...").
         reported = REPORTED_CLAIM.search(sentence) or (
@@ -148,7 +152,7 @@ def rule_stance(
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
             if not _has_key_term(state, terms, context):
                 return Stance(candidate, "related", "its key term is missing", align)
-            return Stance(candidate, "supports", "a source states it", align)
+            return Stance(candidate, "supports", "a source states it", align, reach)
     return Stance(candidate, "related", "related", align)
 
 
@@ -352,7 +356,7 @@ def check(
     for n, s in enumerate(verdict.stances, 1):
         c = s.candidate
         a = state.articles[c.article_id]
-        start, end = c.start, c.end
+        start, end = (c.start if s.start is None else s.start), c.end
         if end - start > max_chars:
             start, end = trim_to_clauses(a.body, start, end, evidence, state, max_chars)
         quotes.append(EvidenceQuote(n=n, **state.quote_fields(a.id, start, end), stance=s.stance))

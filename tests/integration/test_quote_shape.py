@@ -42,3 +42,34 @@ def test_asks_tells_a_question_from_a_statement():
     assert asks('He said: "Why now?"')
     assert not asks('"Why now?" he asked.')
     assert not asks("Delta Air Lines is participating.")
+
+
+BEATS = """---
+id: "beats-headphones"
+title: "Beats unveils new wireless headphones"
+outlet: "Example Tech"
+published: 2025-05-02
+---
+
+Beats, which was acquired by Apple in 2014, unveiled a new pair of wireless headphones on
+Thursday. The headphones will cost $199 and go on sale next month in the United States and
+Europe.
+
+The company said the new model has a battery that lasts 40 hours. Sales of headphones rose 12%
+last year, according to industry figures.
+"""
+
+
+def test_a_verdict_quotes_the_text_it_was_decided_on(minilm, tmp_path):
+    corpus = copy_seed_corpus(tmp_path / "corpus")
+    (corpus / "beats-headphones.md").write_text(BEATS)
+    settings = settings_for(corpus, tmp_path / "store")
+    with retrieval.Engine(settings, embedder=minilm) as engine:
+        engine.reload()
+        battery = engine.check("The battery of the new Beats headphones lasts 40 hours.")
+        acquired = engine.check("Apple acquired Beats in 2014.")
+    assert battery.verdict == "supported"
+    # Judged with the sentence before it, the support is quoted with it.
+    assert "battery that lasts 40 hours" in " ".join(battery.evidence[0].quote.split())
+    assert acquired.verdict == "supported"
+    assert "acquired by Apple in 2014" in acquired.evidence[0].quote
