@@ -31,7 +31,10 @@ ANTONYMS = tuple(
 )
 CLAIM_STATEMENT = re.compile(r"^\s*claim\s*:", re.I)
 FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|percent|million|billion|thousand)?", re.I)
+# A number and its scale: a word ("6.1 million", "15 per cent") or, written on, an abbreviation
+# ("$1.2bn", "£50m": "m" and "k" only after a currency sign, else "5m" is five metres).
+_SCALED = r"(?:\s*(%|per ?cent\b|million\b|billion\b|trillion\b|thousand\b)|(bn|mn|tn|m|k)\b)?"
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)" + _SCALED, re.I)
 _NUMBER_WORDS = {
     "two": 2,
     "three": 3,
@@ -48,7 +51,34 @@ _NUMBER_WORDS = {
     "hundred": 100,
     "dozen": 12,
 }
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_SCALE = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "k": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "bn": 1e9,
+    "tn": 1e12,
+}
+_CURRENCY = "$£€¥"
+
+
+def _scale_of(m: re.Match[str], text: str, words_at: int = 2) -> str:
+    """The scale a number match carries ("" for none), lower-cased; "percent" for "per cent"."""
+    word, short = m.group(words_at), m.group(words_at + 1)
+    if word:
+        word = word.lower().replace(" ", "")
+        return "%" if word == "percent" else word
+    if short:
+        short = short.lower()
+        if short in ("m", "k") and not (m.start() and text[m.start() - 1] in _CURRENCY):
+            return ""
+        return short
+    return ""
+
+
 _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
@@ -85,9 +115,10 @@ def numbers(text: str) -> set[float]:
             value = float(raw)
         except ValueError:
             continue
-        if re.fullmatch(r"(19|20)\d\d", raw) and not m.group(2):
+        scale = _scale_of(m, text)
+        if re.fullmatch(r"(19|20)\d\d", raw) and not scale:
             continue
-        out.add(value * _SCALE.get((m.group(2) or "").lower(), 1))
+        out.add(value * _SCALE.get(scale, 1))
     toks = words(text)
     for i, t in enumerate(toks):
         if t in _NUMBER_WORDS:
@@ -96,9 +127,16 @@ def numbers(text: str) -> set[float]:
     return out
 
 
+_NUMBER_WORD = r"(?:" + "|".join(_NUMBER_WORDS) + r")\b"
+# A number, its scale, and the (up to three) words after it, which stop at the next number.
 _QUANTITY = re.compile(
-    r"(?<![\w.])(\d+(?:[.,]\d+)*|" + "|".join(_NUMBER_WORDS) + r")\b\s*"
-    r"(%|percent\b|million\b|billion\b|thousand\b)?\s*((?:[A-Za-z][\w'-]*[\s,]*){0,3})",
+    r"(?<![\w.])(\d+(?:[.,]\d+)*|"
+    + _NUMBER_WORD
+    + ")"
+    + _SCALED
+    + r"\s*((?:(?!"
+    + _NUMBER_WORD
+    + r")[A-Za-z][\w'-]*[\s,]*){0,3})",
     re.I,
 )
 _UNITS_PER_NUMBER = 2
@@ -110,11 +148,7 @@ def quantities(text: str) -> dict[str, set[float]]:
     main sites" differs on days, which a bag of numbers would miss."""
     out: dict[str, set[float]] = {}
     for m in _QUANTITY.finditer(text):
-        raw, scale, after = (
-            m.group(1).lower().replace(",", ""),
-            (m.group(2) or "").lower(),
-            m.group(3),
-        )
+        raw, scale, after = m.group(1).lower().replace(",", ""), _scale_of(m, text), m.group(4)
         if raw in _NUMBER_WORDS:
             value = float(_NUMBER_WORDS[raw])
         else:
@@ -132,7 +166,7 @@ def quantities(text: str) -> dict[str, set[float]]:
             if w in STOPWORDS or w in _NUMBER_WORDS:
                 break
             units.append(stem(w))
-        if scale in ("%", "percent"):
+        if scale == "%":
             units.insert(0, "percent")
         for unit in units[:_UNITS_PER_NUMBER]:
             out.setdefault(unit, set()).add(value)

@@ -171,3 +171,20 @@ def test_rule_misfires_on_other_wording_are_gone(claim, source, why):
 )
 def test_a_time_span_covers_every_year_and_month_in_it(claim, source, why):
     assert mismatch(claim, source, source) == why
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "why"),
+    [
+        ("The deal is worth $1.2 billion.", "The $1.2bn deal was signed on Monday.", None),
+        ("The club paid £50 million for him.", "The £50m signing arrived.", None),
+        ("The club paid £60 million for him.", "The £50m signing arrived.", "number"),
+        ("The fund holds $3 trillion.", "The $3,000bn fund grew.", None),
+        ("Turnout was 60%.", "Turnout was 60 per cent.", None),
+        ("Turnout was 60%.", "Turnout was 70 per cent.", "number"),
+        # without a currency sign, "5m" is not five million
+        ("The wall is 5 metres high.", "The 5m-high wall fell.", None),
+    ],
+)
+def test_written_on_scales_are_read_as_their_words(claim, source, why):
+    assert mismatch(claim, source, source) == why
