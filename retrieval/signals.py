@@ -93,17 +93,19 @@ _NEGATING_BEFORE_TO = frozenset(
 _NEGATING = frozenset("unable lack lacks lacked lacking".split())
 
 
+def _negates(tokens: list[str], i: int) -> bool:
+    """Whether ``tokens[i]`` says "not": a negation word, or a verb that negates ("failed to",
+    "refused to", "unable", "lacks"). "No." before a number ("the No. 1 seed") does not."""
+    t = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if t in NEGATIONS:
+        return not (t == "no" and nxt[:1].isdigit())
+    return t in _NEGATING or (t in _NEGATING_BEFORE_TO and nxt == "to")
+
+
 def negated(tokens: list[str]) -> bool:
-    """Whether the text says "not": a negation word, or a verb that negates ("failed to",
-    "refused to", "unable", "lacks"). Presence, not parity: "no basis and no justification" is
-    one negative statement. "No." before a number ("the No. 1 seed") is not a negation."""
-    for i, t in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if t in NEGATIONS and not (t == "no" and nxt[:1].isdigit()):
-            return True
-        if t in _NEGATING or (t in _NEGATING_BEFORE_TO and nxt == "to"):
-            return True
-    return False
+    # Presence, not parity: "no basis and no justification" is one negative statement.
+    return any(_negates(tokens, i) for i in range(len(tokens)))
 
 
 def numbers(text: str) -> set[float]:
@@ -244,11 +246,31 @@ def sides_swapped(claim: str, statement: str) -> bool:
     return len(c) == 2 and c == s[::-1]
 
 
+_SCOPE_TERMS = 4
+
+
+def negated_about(tokens: list[str], other_terms: set[str]) -> bool:
+    """Whether the text says "not" about something the other text speaks of: a negation whose
+    next few content words share a term with it. "Sinner won the final without dropping a set"
+    says nothing negative about "Sinner won the final"; "did not include a mutual defence
+    clause" does about "includes a mutual defence clause"."""
+    for i in range(len(tokens)):
+        if _negates(tokens, i):
+            scope = terms_of_words(tokens[i + 1 : i + 1 + 3 * _SCOPE_TERMS])[:_SCOPE_TERMS]
+            if set(scope) & other_terms:
+                return True
+    return False
+
+
 def mismatch(claim: str, statement: str, facts: str) -> str | None:
     """Why aligned evidence says other than the claim: ``statement`` is the clause or sentence
     whose polarity counts, ``facts`` the text whose numbers and dates count."""
     c_tokens, u_tokens = words(claim), words(statement)
-    if negated(c_tokens) != negated(u_tokens):
+    c_terms, u_terms = set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))
+    # The claim's "not" counts when the evidence speaks of what it negates anywhere in its text;
+    # the evidence's only in the part that lines up with the claim.
+    seen = u_terms | set(terms_of_words(words(facts)))
+    if negated_about(c_tokens, seen) != negated_about(u_tokens, c_terms):
         return "negation"
     pair = opposed(set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens)))
     if pair and not (frozenset(pair) in _CONVERSE and sides_swapped(claim, statement)):

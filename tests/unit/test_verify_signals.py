@@ -188,3 +188,32 @@ def test_a_time_span_covers_every_year_and_month_in_it(claim, source, why):
 )
 def test_written_on_scales_are_read_as_their_words(claim, source, why):
     assert mismatch(claim, source, source) == why
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "why"),
+    [
+        # a "not" about something the claim does not speak of says nothing against it
+        ("Sinner won the final.", "Sinner won the final without dropping a set.", None),
+        ("The ceasefire held.", "The ceasefire held, although no agreement was ever signed.", None),
+        (
+            "Alcaraz is the No. 2 seed.",
+            "Alcaraz, the No. 2 seed, had not lost a final since 2023.",
+            None,
+        ),
+        # a "not" about what the claim says does
+        (
+            "Sinner dropped a set in the final.",
+            "Sinner won the final without dropping a set.",
+            "negation",
+        ),
+        (
+            "An agreement was signed.",
+            "The ceasefire held, although no agreement was ever signed.",
+            "negation",
+        ),
+        ("Sinner did not drop a set.", "Sinner won the final without dropping a set.", None),
+    ],
+)
+def test_a_negation_counts_only_about_what_the_other_text_says(claim, source, why):
+    assert mismatch(claim, source, source) == why

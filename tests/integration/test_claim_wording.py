@@ -1,0 +1,63 @@
+"""True claims in other wording are never called contradicted; false ones still are.
+
+The article's sentences carry negations about other things ("without dropping a set", "had not
+lost a final"), a "No." before a number and the loser named beside the winner: each of these
+once made a true claim "contradicted"."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import copy_seed_corpus, settings_for
+
+import retrieval
+
+TENNIS = """---
+id: "tennis-final"
+title: "Sinner wins the final in straight sets"
+outlet: "Example Sport"
+published: 2025-07-13
+---
+
+Jannik Sinner won the Wimbledon final on Sunday without dropping a set, beating Carlos Alcaraz
+in under three hours. Alcaraz, the No. 2 seed, had not lost a final since 2023.
+
+The ceasefire between the two clubs' fans held, although no formal agreement was ever signed.
+Ticket prices rose 8% this year, organisers said.
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(minilm, tmp_path_factory):
+    base = tmp_path_factory.mktemp("wording")
+    corpus = copy_seed_corpus(base / "corpus")
+    (corpus / "tennis-final.md").write_text(TENNIS)
+    with retrieval.Engine(settings_for(corpus, base / "store"), embedder=minilm) as engine:
+        engine.reload()
+        yield engine
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Sinner won the Wimbledon final.",
+        "Alcaraz lost the Wimbledon final to Sinner.",
+        "Sinner beat Alcaraz at Wimbledon.",
+        "The ceasefire between the fans held.",
+        "Alcaraz is the No. 2 seed.",
+    ],
+)
+def test_a_true_claim_is_not_contradicted(engine, claim):
+    assert engine.check(claim).verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Sinner dropped a set in the Wimbledon final.",
+        "A formal agreement between the fans was signed.",
+        "Alcaraz had lost a final in 2024.",
+        "Ticket prices fell this year.",
+    ],
+)
+def test_a_false_claim_is_still_contradicted(engine, claim):
+    assert engine.check(claim).verdict == "contradicted"
