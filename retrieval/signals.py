@@ -86,11 +86,12 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*)")
 
 
-# Verbs that say "not" on their own: "failed to get it right" is "did not get it right".
+# Verbs that say "not" on their own: "failed to get it right" is "did not get it right", "he
+# denied taking it" is "he said he did not take it".
 _NEGATING_BEFORE_TO = frozenset(
     "fail fails failed failing refuse refuses refused refusing decline declines declined".split()
 )
-_NEGATING = frozenset("unable lack lacks lacked lacking".split())
+_NEGATING = frozenset("unable lack lacks lacked lacking deny denies denied denying".split())
 
 
 def _negates(tokens: list[str], i: int) -> bool:

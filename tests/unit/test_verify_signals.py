@@ -142,6 +142,8 @@ def test_a_number_followed_by_a_function_word_counts_nothing_named():
         ),
         ("The team failed to win the final.", "The team won the final.", "negation"),
         ("Peskov refused to condemn the attacks.", "Peskov condemned the attacks.", "negation"),
+        ("He denied the charges.", "He pleaded not guilty to the charges.", None),
+        ("He took the money.", "He denied taking the money.", "negation"),
         # "No." before a number is not "no"
         ("Sinner, the No. 1 seed, won the title.", "Sinner, the top seed, won the title.", None),
         # an antonym with the two sides swapped says the same thing
