@@ -240,6 +240,35 @@ def _first_names(text: str) -> list[str]:
     return out[:2]
 
 
+# Verbs of a contest with one winning side: who stands before them is who won (or lost).
+_CONTEST = re.compile(r"\b(won|wins|win|beat|beats|defeated|defeats|lost|loses|lose)\b")
+_NAME_BEFORE = 3  # words between a name and its verb at most ("Sinner easily won")
+
+
+def contest_sides(text: str) -> dict[str, str]:
+    """Contest verb -> the name right before it ("Jannik Sinner won" -> {"won": "sinner"})."""
+    out: dict[str, str] = {}
+    for m in _CONTEST.finditer(text):
+        before = re.findall(r"[\w'\u2019.-]+", text[: m.start()])[-_NAME_BEFORE:]
+        names = [w for w in before if w[:1].isupper() and normalize(w) not in STOPWORDS]
+        if names:
+            out.setdefault(m.group(1), normalize(names[-1]))
+    return out
+
+
+def other_side(claim: str, statement: str) -> str:
+    """A name the claim puts before a contest verb that the evidence gives to someone else,
+    while naming the claim's one elsewhere ("Alcaraz won the final" against "Sinner won the
+    final, beating Alcaraz"): the claim has the sides the other way round."""
+    theirs = contest_sides(statement)
+    mentioned = {normalize(w) for w in _CAPITALISED.findall(statement)}
+    for verb, name in contest_sides(claim).items():
+        other = theirs.get(verb)
+        if other and other != name and name in mentioned:
+            return f"{name} / {other}"
+    return ""
+
+
 def sides_swapped(claim: str, statement: str) -> bool:
     """The first two names come in the other order ("Alcaraz lost to Sinner" / "Sinner won
     against Alcaraz")."""

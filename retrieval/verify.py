@@ -23,6 +23,7 @@ from .signals import (
     REPORTED_CLAIM,
     entities,
     mismatch,
+    other_side,
 )
 from .state import CorpusState
 from .text import content_terms, words
@@ -152,6 +153,8 @@ def rule_stance(
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
             if not _has_key_term(state, terms, context):
                 return Stance(candidate, "related", "its key term is missing", align)
+            if sides := other_side(claim, text if unit.start < candidate.start else sentence):
+                return Stance(candidate, "related", f"the sides differ ({sides})", align)
             return Stance(candidate, "supports", "a source states it", align, reach)
     return Stance(candidate, "related", "related", align)
 

@@ -61,3 +61,10 @@ def test_a_true_claim_is_not_contradicted(engine, claim):
 )
 def test_a_false_claim_is_still_contradicted(engine, claim):
     assert engine.check(claim).verdict == "contradicted"
+
+
+def test_the_loser_named_as_winner_is_not_supported(engine):
+    # Every word of it is in the sentence ("Sinner won the final ..., beating Alcaraz").
+    check = engine.check("Alcaraz won the Wimbledon final.")
+    assert check.verdict != "supported"
+    assert check.verdict != "contradicted"  # who else may have won something is not known

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.signals import calendar, entities, mismatch, negated, numbers, quantities
+from retrieval.signals import (
+    calendar,
+    entities,
+    mismatch,
+    negated,
+    numbers,
+    other_side,
+    quantities,
+)
 from retrieval.text import words
 from retrieval.verify import clause_windows, premise_of
 
@@ -219,3 +227,18 @@ def test_written_on_scales_are_read_as_their_words(claim, source, why):
 )
 def test_a_negation_counts_only_about_what_the_other_text_says(claim, source, why):
     assert mismatch(claim, source, source) == why
+
+
+@pytest.mark.parametrize(
+    ("claim", "sides"),
+    [
+        ("Alcaraz won the Wimbledon final.", "alcaraz / sinner"),
+        ("Sinner won the Wimbledon final.", ""),
+        ("Alcaraz lost the Wimbledon final to Sinner.", ""),
+        ("Sinner beat Alcaraz at Wimbledon.", ""),
+        ("Djokovic won the final.", ""),  # not named in the evidence: a different question
+    ],
+)
+def test_a_contest_won_by_the_other_side_is_told(claim, sides):
+    source = "Jannik Sinner won the Wimbledon final on Sunday, beating Carlos Alcaraz."
+    assert other_side(claim, source) == sides
