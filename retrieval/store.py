@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -56,6 +57,20 @@ _TABLES = (
 )
 
 
+def _set_wal(db: sqlite3.Connection, tries: int = 50) -> None:
+    """WAL mode. Switching to it takes the file for itself, and SQLite answers "locked" at once
+    rather than waiting when another process is opening the same new table (two `wirecheck
+    index` at once): try again for a few seconds."""
+    for attempt in range(tries):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.1)
+
+
 class IndexTable:
     """The manifest of the index in SQLite: article versions and generations.
 
@@ -75,7 +90,7 @@ class IndexTable:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        _set_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
         with self._tx() as db:
             for ddl in _TABLES:
