@@ -32,18 +32,24 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def weights_digest(model_path: Path, memo_dir: Path) -> str:
-    """sha256 of the weights, remembered in ``memo_dir`` by path, size and mtime (hashing
-    takes ~0.2 s, too much for every start)."""
-    weights = model_path / "model.safetensors"
+    """sha256 of a model folder's weights (see ``file_digest``)."""
+    return file_digest(model_path / "model.safetensors", memo_dir)
+
+
+def file_digest(weights: Path, memo_dir: Path) -> str:
+    """sha256 of a weights file, remembered in ``memo_dir`` by path, size and mtime (hashing
+    takes ~0.2 s, too much for every start). One memo holds every file hashed there."""
     stat = weights.stat()
     memo = memo_dir / "weights-digest.json"
     key = f"{weights}:{stat.st_size}:{stat.st_mtime_ns}"
     try:
         saved = json.loads(memo.read_text())
-        if saved.get("key") == key:
-            return str(saved["sha256"])
-    except (OSError, ValueError, KeyError):
-        pass
+        if not isinstance(saved, dict):
+            saved = {}
+    except (OSError, ValueError):
+        saved = {}
+    if isinstance(saved.get(key), str):
+        return saved[key]
     digest = hashlib.sha256()
     with weights.open("rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -51,7 +57,8 @@ def weights_digest(model_path: Path, memo_dir: Path) -> str:
     value = digest.hexdigest()
     try:
         memo_dir.mkdir(parents=True, exist_ok=True)
-        memo.write_text(json.dumps({"key": key, "sha256": value}))
+        kept = {k: v for k, v in saved.items() if isinstance(v, str) and k.count(":") >= 2}
+        memo.write_text(json.dumps({**kept, key: value}))
     except OSError:
         pass  # a read-only store: hash again next time
     return value
@@ -120,19 +127,35 @@ def _write(load_model, digest: str, partial: Path) -> None:
         )
 
 
+def open_session(onnx_file: Path, threads: int = 0):
+    """An onnxruntime CPU session over ``onnx_file``."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    return onnxruntime.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+
+
+def token_feed(encodings) -> dict[str, np.ndarray]:
+    """BERT's three inputs for a batch of ``tokenizers`` encodings, padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    feed = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _INPUTS}
+    for row, enc in enumerate(encodings):
+        n = len(enc.ids)
+        feed["input_ids"][row, :n] = enc.ids
+        feed["attention_mask"][row, :n] = enc.attention_mask
+        feed["token_type_ids"][row, :n] = enc.type_ids
+    return feed
+
+
 class OnnxQueryEncoder:
     """Mean-pooled, normalised MiniLM vectors through onnxruntime."""
 
     def __init__(self, onnx_file: Path, model_path: Path, threads: int = 0):
-        import onnxruntime
         from tokenizers import Tokenizer
 
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        self._session = onnxruntime.InferenceSession(
-            str(onnx_file), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = open_session(onnx_file, threads)
         self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
@@ -154,14 +177,7 @@ class OnnxQueryEncoder:
 
     def encode_batch(self, texts: list[str]) -> np.ndarray:
         """One vector per text; the batch is padded to its longest text (masked out)."""
-        encodings = self._tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in _INPUTS}
-        for row, enc in enumerate(encodings):
-            n = len(enc.ids)
-            feed["input_ids"][row, :n] = enc.ids
-            feed["attention_mask"][row, :n] = enc.attention_mask
-            feed["token_type_ids"][row, :n] = enc.type_ids
+        feed = token_feed(self._tokenizer.encode_batch(texts))
         hidden = self._session.run(None, feed)[0]
         mask = feed["attention_mask"][:, :, None].astype(np.float32)
         vectors = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)

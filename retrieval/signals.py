@@ -65,9 +65,10 @@ _SCALE = {
 _CURRENCY = "$£€¥"
 
 
-def _scale_of(m: re.Match[str], text: str, words_at: int = 2) -> str:
-    """The scale a number match carries ("" for none), lower-cased; "percent" for "per cent"."""
-    word, short = m.group(words_at), m.group(words_at + 1)
+def _scale_of(m: re.Match[str], text: str) -> str:
+    """The scale a match of ``_SCALED`` (groups 2 and 3) carries, lower-cased, "" for none and
+    "%" for "percent" or "per cent"."""
+    word, short = m.group(2), m.group(3)
     if word:
         word = word.lower().replace(" ", "")
         return "%" if word == "percent" else word
@@ -77,6 +78,18 @@ def _scale_of(m: re.Match[str], text: str, words_at: int = 2) -> str:
             return ""
         return short
     return ""
+
+
+def _quantity(raw: str, scale: str) -> float | None:
+    """The value of a written number ("1,200", "6.1") with its scale; None for a year."""
+    raw = raw.replace(",", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    if re.fullmatch(r"(19|20)\d\d", raw) and not scale:
+        return None
+    return value * _SCALE.get(scale, 1)
 
 
 _MONTHS = (
@@ -113,15 +126,9 @@ def numbers(text: str) -> set[float]:
     """Quantities in ``text`` (years excluded), scaled: "6.1 million" -> 6100000."""
     out: set[float] = set()
     for m in _NUMBER.finditer(text):
-        raw = m.group(1).replace(",", "")
-        try:
-            value = float(raw)
-        except ValueError:
-            continue
-        scale = _scale_of(m, text)
-        if re.fullmatch(r"(19|20)\d\d", raw) and not scale:
-            continue
-        out.add(value * _SCALE.get(scale, 1))
+        value = _quantity(m.group(1), _scale_of(m, text))
+        if value is not None:
+            out.add(value)
     toks = words(text)
     for i, t in enumerate(toks):
         if t in _NUMBER_WORDS:
@@ -151,17 +158,11 @@ def quantities(text: str) -> dict[str, set[float]]:
     main sites" differs on days, which a bag of numbers would miss."""
     out: dict[str, set[float]] = {}
     for m in _QUANTITY.finditer(text):
-        raw, scale, after = m.group(1).lower().replace(",", ""), _scale_of(m, text), m.group(4)
+        raw, scale, after = m.group(1).lower(), _scale_of(m, text), m.group(4)
         if raw in _NUMBER_WORDS:
-            value = float(_NUMBER_WORDS[raw])
-        else:
-            try:
-                value = float(raw)
-            except ValueError:
-                continue
-            if re.fullmatch(r"(19|20)\d\d", raw) and not scale:
-                continue
-        value *= _SCALE.get(scale, 1)
+            value = _NUMBER_WORDS[raw] * _SCALE.get(scale, 1)
+        elif (value := _quantity(raw, scale)) is None:
+            continue
         # The words right after the number, up to the first function word: "seven in a pool
         # house" counts nothing named, "three main nuclear sites" counts sites.
         units = []

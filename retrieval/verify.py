@@ -125,9 +125,10 @@ def rule_stance(
         return None
     # Meaning and wording both count: paraphrases ("ceased" for "ended") score on the first.
     align = (dense + cover) / 2
+    # Read with the sentence before it: the quote of a stance starts there too.
     reach = unit.start if unit.start < candidate.start else None
     if align >= TUNING.about_align and dense >= TUNING.about_dense:
-        if unit.start < candidate.start:
+        if reach is not None:
             # Sentence plus the one before: polarity is the sentence's own, facts are both's.
             why = mismatch(claim, sentence, text)
         else:
@@ -153,7 +154,7 @@ def rule_stance(
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
             if not _has_key_term(state, terms, context):
                 return Stance(candidate, "related", "its key term is missing", align)
-            if sides := other_side(claim, text if unit.start < candidate.start else sentence):
+            if sides := other_side(claim, sentence if reach is None else text):
                 return Stance(candidate, "related", f"the sides differ ({sides})", align)
             return Stance(candidate, "supports", "a source states it", align, reach)
     return Stance(candidate, "related", "related", align)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +93,14 @@ def settings_for(corpus: Path, store: Path, **overrides) -> Settings:
 
 def collapse(text: str) -> str:
     return " ".join(text.split())
+
+
+@contextmanager
+def seed_engine_with(embedder, base: Path, **articles: str) -> Iterator[retrieval.Engine]:
+    """A real engine, reloaded, over the seed corpus plus ``articles`` (file stem -> text)."""
+    corpus = copy_seed_corpus(base / "corpus")
+    for stem, text in articles.items():
+        (corpus / f"{stem}.md").write_text(text)
+    with retrieval.Engine(settings_for(corpus, base / "store"), embedder=embedder) as engine:
+        engine.reload()
+        yield engine

@@ -85,28 +85,24 @@ class CrossJudge:
         return cls(_torch_model(weights, base), AutoTokenizer.from_pretrained(base), card)
 
     def _run(self, task: str, a: str, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        nli_out, qa_out = [], []
-        if self.onnx is not None:
-            from .features import PREFIX
+        with self._lock:
+            parts = [
+                self._forward(task, [(a, t) for t in texts[lo : lo + BATCH]])
+                for lo in range(0, len(texts), BATCH)
+            ]
+        return np.concatenate([nli for nli, _ in parts]), np.concatenate([qa for _, qa in parts])
 
-            with self._lock:
-                for lo in range(0, len(texts), BATCH):
-                    raw = [(a, t) for t in texts[lo : lo + BATCH]]
-                    nli, qa = self.onnx.run([(PREFIX[task] + a, t) for _, t in raw], raw)
-                    nli_out.append(nli)
-                    qa_out.append(qa)
-            return np.concatenate(nli_out), np.concatenate(qa_out)
+    def _forward(self, task: str, pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(entails/contradicts/neutral probabilities, P(answers)) for one batch of pairs."""
+        if self.onnx is not None:
+            return self.onnx.run(task, pairs)
         import torch
 
         from .cross import tensors
 
-        with self._lock, torch.inference_mode():
-            for lo in range(0, len(texts), BATCH):
-                chunk = [(a, t) for t in texts[lo : lo + BATCH]]
-                nli, qa = self.model(**tensors(self.tokenizer, task, chunk))
-                nli_out.append(torch.softmax(nli, -1).numpy())
-                qa_out.append(torch.sigmoid(qa).numpy())
-        return np.concatenate(nli_out), np.concatenate(qa_out)
+        with torch.inference_mode():
+            nli, qa = self.model(**tensors(self.tokenizer, task, pairs))
+            return torch.softmax(nli, -1).numpy(), torch.sigmoid(qa).numpy()
 
     def answers(self, question: str, texts: Sequence[str]) -> np.ndarray:
         if not texts:

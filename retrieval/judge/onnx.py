@@ -12,7 +12,6 @@ stale export. Anything wrong with it leaves the torch model in charge.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import warnings
@@ -21,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import pair_signals
+from ..onnx_query import file_digest, open_session, token_feed
+from .features import PREFIX, pair_signals
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,7 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids", "sig")
 
 
 def export_path(weights: Path, cache_dir: Path) -> Path:
-    digest = hashlib.sha256()
-    with weights.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return cache_dir / f"judge-{digest.hexdigest()[:16]}.onnx"
+    return cache_dir / f"judge-{file_digest(weights, cache_dir)[:16]}.onnx"
 
 
 def export(model, target: Path) -> Path:
@@ -71,32 +67,19 @@ class OnnxPairModel:
     """The exported cross-encoder: probabilities for (first, second) text pairs."""
 
     def __init__(self, onnx_file: Path, tokenizer_file: Path, max_tokens: int, threads: int = 0):
-        import onnxruntime
         from tokenizers import Tokenizer
 
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        self._session = onnxruntime.InferenceSession(
-            str(onnx_file), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = open_session(onnx_file, threads)
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         # As the torch path's tokenizer call: both texts cut, the longer first.
         self._tokenizer.enable_truncation(max_tokens, strategy="longest_first")
         self._tokenizer.no_padding()
 
-    def run(self, pairs: Sequence[tuple[str, str]], raw: Sequence[tuple[str, str]]):
-        """(softmaxed nli (n, 3), sigmoid qa (n,)) for ``pairs`` (prefixed texts); the rule
-        signals are computed on ``raw``, the texts without their task prefix."""
-        encodings = self._tokenizer.encode_batch(list(pairs))
-        width = max(len(e.ids) for e in encodings)
-        feed = {name: np.zeros((len(pairs), width), dtype=np.int64) for name in _INPUTS[:3]}
-        for row, enc in enumerate(encodings):
-            n = len(enc.ids)
-            feed["input_ids"][row, :n] = enc.ids
-            feed["attention_mask"][row, :n] = enc.attention_mask
-            feed["token_type_ids"][row, :n] = enc.type_ids
-        feed["sig"] = np.stack([pair_signals(a, b) for a, b in raw]).astype(np.float32)
+    def run(self, task: str, pairs: Sequence[tuple[str, str]]):
+        """(softmaxed nli (n, 3), sigmoid qa (n,)) for ``pairs``: the first text gets the task's
+        prefix, as in training; the rule signals are read on the texts as given."""
+        feed = token_feed(self._tokenizer.encode_batch([(PREFIX[task] + a, b) for a, b in pairs]))
+        feed["sig"] = np.stack([pair_signals(a, b) for a, b in pairs]).astype(np.float32)
         nli, qa = self._session.run(None, feed)
         nli = np.exp(nli - nli.max(axis=1, keepdims=True))
         return nli / nli.sum(axis=1, keepdims=True), 1.0 / (1.0 + np.exp(-qa))

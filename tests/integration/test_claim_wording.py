@@ -7,9 +7,7 @@ once made a true claim "contradicted"."""
 from __future__ import annotations
 
 import pytest
-from helpers import copy_seed_corpus, settings_for
-
-import retrieval
+from helpers import seed_engine_with
 
 TENNIS = """---
 id: "tennis-final"
@@ -28,12 +26,10 @@ Ticket prices rose 8% this year, organisers said.
 
 @pytest.fixture(scope="module")
 def engine(minilm, tmp_path_factory):
-    base = tmp_path_factory.mktemp("wording")
-    corpus = copy_seed_corpus(base / "corpus")
-    (corpus / "tennis-final.md").write_text(TENNIS)
-    with retrieval.Engine(settings_for(corpus, base / "store"), embedder=minilm) as engine:
-        engine.reload()
-        yield engine
+    with seed_engine_with(
+        minilm, tmp_path_factory.mktemp("wording"), **{"tennis-final": TENNIS}
+    ) as e:
+        yield e
 
 
 @pytest.mark.parametrize(

@@ -106,3 +106,16 @@ def test_the_export_is_keyed_by_the_weights(tmp_path):
     assert one != two
     (tmp_path / "a" / "model.safetensors").write_bytes(b"weights three!")
     assert weights_digest(tmp_path / "a", memo) not in (one, two)
+
+
+def test_one_memo_remembers_every_weights_file_hashed_beside_it(tmp_path):
+    from retrieval.onnx_query import file_digest
+
+    memo = tmp_path / "memo"
+    files = [tmp_path / "model.safetensors", tmp_path / "judge.safetensors"]
+    for f, content in zip(files, (b"query model", b"judge model"), strict=True):
+        f.write_bytes(content)
+    digests = [file_digest(f, memo) for f in files]
+    assert digests[0] != digests[1]
+    saved = json.loads((memo / "weights-digest.json").read_text())
+    assert sorted(saved.values()) == sorted(digests)  # the second did not push out the first

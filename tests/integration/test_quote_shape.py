@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import copy_seed_corpus, settings_for
+from helpers import seed_engine_with
 
-import retrieval
 from retrieval.text import asks
 
 FAQ = """---
@@ -24,11 +23,7 @@ use the faster security lanes.
 
 
 def test_a_question_in_an_article_is_never_quoted_as_an_answer(minilm, tmp_path):
-    corpus = copy_seed_corpus(tmp_path / "corpus")
-    (corpus / "faq-airport-lanes.md").write_text(FAQ)
-    settings = settings_for(corpus, tmp_path / "store")
-    with retrieval.Engine(settings, embedder=minilm) as engine:
-        engine.reload()
+    with seed_engine_with(minilm, tmp_path, **{"faq-airport-lanes": FAQ}) as engine:
         answer = engine.ask("Which airlines are participating in the faster security lanes?")
     quotes = [q for c in answer.citations for q in c.quotes]
     assert answer.status == "answered"
@@ -61,11 +56,7 @@ last year, according to industry figures.
 
 
 def test_a_verdict_quotes_the_text_it_was_decided_on(minilm, tmp_path):
-    corpus = copy_seed_corpus(tmp_path / "corpus")
-    (corpus / "beats-headphones.md").write_text(BEATS)
-    settings = settings_for(corpus, tmp_path / "store")
-    with retrieval.Engine(settings, embedder=minilm) as engine:
-        engine.reload()
+    with seed_engine_with(minilm, tmp_path, **{"beats-headphones": BEATS}) as engine:
         battery = engine.check("The battery of the new Beats headphones lasts 40 hours.")
         acquired = engine.check("Apple acquired Beats in 2014.")
     assert battery.verdict == "supported"
