@@ -65,6 +65,8 @@ _ABBREVIATIONS = frozenset(
         "hon",
     ]
 )
+# Abbreviations that stand before the number they name.
+_NUMBERED = frozenset(["no", "nos", "fig"])
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets), then whitespace.
 _SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _PARA_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*[-*•]\s)")
@@ -482,6 +484,10 @@ def _is_boundary(para: str, dot: int, end: int) -> bool:
         m = re.search(r"([A-Za-z]+)\.?$", para[max(0, dot - 12) : dot + 1])
         word = m.group(1) if m else ""
         if word.lower() in _ABBREVIATIONS and not first.isdigit():
+            return False
+        # "No. 1", "Nos. 3 and 4", "Fig. 2": the number is what the abbreviation names (capital,
+        # as news writes it; "the answer was no. 40 people ..." still ends a sentence).
+        if word.lower() in _NUMBERED and word[0].isupper() and first.isdigit():
             return False
         # Initials and dotted acronyms: "U.S. President", "J. Smith".
         if len(word) == 1 and word.isupper():

@@ -34,11 +34,20 @@ def test_sentence_offsets_are_verbatim_and_stripped():
         'Peskov said: "It all depends on what Iran needs." he added later.',
         "The St. Petersburg International Economic Forum opened.",
         "J. Smith wrote the report.",
+        "Alcaraz, the No. 2 seed, lost in the final.",
+        "The memo lists Nos. 3 and 4 as unpaid.",
     ],
 )
 def test_abbreviations_and_initials_do_not_split_a_sentence(sentence):
     body = f"Before this one. {sentence} After this one."
     assert sentence in _sentences(body)
+
+
+def test_a_lowercase_no_before_a_number_still_ends_a_sentence():
+    assert _sentences("The answer was no. 40 people voted against it.") == [
+        "The answer was no.",
+        "40 people voted against it.",
+    ]
 
 
 def test_paragraphs_always_split_even_without_punctuation():
