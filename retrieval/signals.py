@@ -4,6 +4,7 @@ dates and names. The judge takes them as inputs; the verifier words its reasons 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .text import STOPWORDS, normalize, stem, terms_of_words, words
 
@@ -278,19 +279,30 @@ def sides_swapped(claim: str, statement: str) -> bool:
 
 
 _SCOPE_TERMS = 4
+_TIME_BOUNDS = frozenset(["since", "until", "till"])
 
 
 def negated_about(tokens: list[str], other_terms: set[str]) -> bool:
     """Whether the text says "not" about something the other text speaks of: a negation whose
     next few content words share a term with it. "Sinner won the final without dropping a set"
     says nothing negative about "Sinner won the final"; "did not include a mutual defence
-    clause" does about "includes a mutual defence clause"."""
+    clause" does about "includes a mutual defence clause".
+
+    A negation bounded in time ("had not lost a final since 2023", "did not arrive until
+    Monday") says what did not happen within a span, which implies it happened at its edge: it
+    counts only against a text that pins a time of its own ("lost a final in 2024")."""
+    dated = any(t.isdigit() for t in other_terms)
+    return any(dated or not bounded for bounded in _negations_about(tokens, other_terms))
+
+
+def _negations_about(tokens: list[str], other_terms: set[str]) -> Iterator[bool]:
+    """For each "not" in ``tokens`` whose next few content words share a term with
+    ``other_terms``: whether it is bounded in time ("since", "until")."""
     for i in range(len(tokens)):
         if _negates(tokens, i):
-            scope = terms_of_words(tokens[i + 1 : i + 1 + 3 * _SCOPE_TERMS])[:_SCOPE_TERMS]
-            if set(scope) & other_terms:
-                return True
-    return False
+            reach = tokens[i + 1 : i + 1 + 3 * _SCOPE_TERMS]
+            if set(terms_of_words(reach)[:_SCOPE_TERMS]) & other_terms:
+                yield bool(_TIME_BOUNDS.intersection(reach))
 
 
 def mismatch(claim: str, statement: str, facts: str) -> str | None:
@@ -303,8 +315,15 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     seen = u_terms | set(terms_of_words(words(facts)))
     if negated_about(c_tokens, seen) != negated_about(u_tokens, c_terms):
         return "negation"
-    pair = opposed(set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens)))
-    if pair and not (frozenset(pair) in _CONVERSE and sides_swapped(claim, statement)):
+    pair = opposed(c_terms, u_terms)
+    # An antonym under a "not" the other side lacks is no opposite: "had not lost a final since
+    # 2023" says nothing against "won the final".
+    flipped = any(_negations_about(c_tokens, seen)) != any(_negations_about(u_tokens, c_terms))
+    if (
+        pair
+        and not flipped
+        and not (frozenset(pair) in _CONVERSE and sides_swapped(claim, statement))
+    ):
         return "opposite"
     c_nums, s_nums = numbers(claim), numbers(facts)
     if c_nums - s_nums and s_nums - c_nums:

@@ -230,6 +230,26 @@ def test_a_negation_counts_only_about_what_the_other_text_says(claim, source, wh
 
 
 @pytest.mark.parametrize(
+    ("claim", "source", "why"),
+    [
+        # "had not ... since" / "not ... until" bound the negation to a span: the event at its
+        # edge is what the sentence reports
+        ("Alcaraz lost the final.", "Alcaraz had not lost a final since 2023.", None),
+        ("The envoy arrived in Doha.", "The envoy did not arrive in Doha until Monday.", None),
+        # a claim that pins its own time inside the span is still contradicted
+        ("Alcaraz lost a final in 2024.", "Alcaraz had not lost a final since 2023.", "negation"),
+        ("The envoy arrived in Doha on Sunday.", "The envoy did not arrive until Monday.", "date"),
+        # nor is "not lost" the opposite of "won"
+        ("Alcaraz won the final.", "Alcaraz had not lost a final since 2023.", None),
+        # an unbounded negation is unchanged
+        ("Alcaraz lost the final.", "Alcaraz has never lost a final.", "negation"),
+    ],
+)
+def test_a_negation_bounded_in_time_leaves_the_event_at_its_edge(claim, source, why):
+    assert mismatch(claim, source, source) == why
+
+
+@pytest.mark.parametrize(
     ("claim", "sides"),
     [
         ("Alcaraz won the Wimbledon final.", "alcaraz / sinner"),
