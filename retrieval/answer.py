@@ -58,7 +58,10 @@ def answerability(
     absent_share = absent / sum(idfs) if idfs else 1.0
     # How far the best-dated evidence lies from a date the question pins (0 when none is pinned).
     stale = min(
-        (staleness(evidence.asked_on, state.published_on(c.article_id)) for c in chosen[:3]),
+        (
+            staleness(evidence.asked_on, state.published_on(c.article_id), TUNING.news_span_days)
+            for c in chosen[:3]
+        ),
         default=0.0,
     )
     signals = {"dense": dense, "cover": cover, "absent": absent_share, "stale": stale}

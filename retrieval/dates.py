@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 
 _MONTHS = {
     m: i
@@ -40,17 +41,45 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
+class DatePin(NamedTuple):
+    """A time a question names: ``day``, give or take ``slack`` days ("April 2025" is April 15
+    give or take 15; "2025-04-03" is that day)."""
+
+    day: date
+    slack: int
+
+
+_MONTH_SLACK = 15
+
+
+def question_dates(text: str) -> tuple[DatePin, ...]:
+    """Every explicit calendar date in ``text``, in order: a question comparing "the article
+    published on 2023-10-20 and the one on 2023-11-03" is about both times."""
+    found: list[tuple[int, DatePin]] = []
+    taken: list[tuple[int, int]] = []
+
+    def pin(m: re.Match, y: int, mo: int, d: int, slack: int) -> None:
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return  # "June 23, 2025" is not also "June 2025"
+        taken.append(m.span())
+        if (day := _safe(y, mo, d)) is not None:
+            found.append((m.start(), DatePin(day, slack)))
+
+    for m in _ISO.finditer(text):
+        pin(m, int(m[1]), int(m[2]), int(m[3]), 0)
+    for m in _MDY.finditer(text):
+        pin(m, int(m[3]), _MONTHS[m[1].lower()], int(m[2]), 0)
+    for m in _DMY.finditer(text):
+        pin(m, int(m[3]), _MONTHS[m[2].lower()], int(m[1]), 0)
+    for m in _MY.finditer(text):
+        pin(m, int(m[2]), _MONTHS[m[1].lower()], 15, _MONTH_SLACK)
+    return tuple(p for _, p in sorted(found, key=lambda x: x[0]))
+
+
 def question_date(text: str) -> date | None:
     """The first explicit calendar date in ``text`` (month-only dates count as mid-month)."""
-    if m := _ISO.search(text):
-        return _safe(int(m[1]), int(m[2]), int(m[3]))
-    if m := _MDY.search(text):
-        return _safe(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
-    if m := _DMY.search(text):
-        return _safe(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
-    if m := _MY.search(text):
-        return _safe(int(m[2]), _MONTHS[m[1].lower()], 15)
-    return None
+    pins = question_dates(text)
+    return pins[0].day if pins else None
 
 
 def published_date(published: str | None) -> date | None:

@@ -10,7 +10,7 @@ from datetime import date
 
 import numpy as np
 
-from .dates import days_apart, question_date
+from .dates import DatePin, days_apart, question_dates
 from .embedding import Embedder
 from .state import CorpusState
 from .text import QUESTION_WORDS, REPORTING_WORDS, asks, content_terms, stem
@@ -65,10 +65,12 @@ _CAUSE = re.compile(
 _CLOSED = re.compile(r"[.!?\"'”’)\]]\s*$")
 
 
-def staleness(asked_on: date | None, published: date | None) -> float:
-    """0 for an article from the asked-about time (or when either date is unknown), up to 1."""
-    gap = days_apart(asked_on, published)
-    return 0.0 if gap is None else min(gap / TUNING.time_scale_days, 1.0)
+def staleness(asked_on: tuple[DatePin, ...], published: date | None, scale_days: int) -> float:
+    """0 for an article from a time the question names (or when no date is known), up to 1 for
+    one ``scale_days`` or more beyond the nearest of them."""
+    gaps = [days_apart(p.day, published) for p in asked_on]
+    gaps = [max(g - p.slack, 0) for g, p in zip(gaps, asked_on, strict=True) if g is not None]
+    return min(min(gaps) / scale_days, 1.0) if gaps else 0.0
 
 
 def expected_type(question: str) -> re.Pattern[str] | None:
@@ -119,7 +121,7 @@ class Evidence:
     query_vector: np.ndarray
     candidates: tuple[Candidate, ...]
     vectors: dict[tuple[str, int], np.ndarray]
-    asked_on: date | None = None
+    asked_on: tuple[DatePin, ...] = ()
 
 
 def question_terms(question: str) -> list[str]:
@@ -192,7 +194,7 @@ def retrieve_evidence(
     dense = {key: float(v @ qvec) for key, v in vecs.items()}
     expects = expected_type(question)
     why = bool(_ASKS_WHY.search(question))
-    asked_on = question_date(question)
+    asked_on = question_dates(question)
     candidates = []
     for key, sup in support.items():
         aid, si = key
@@ -210,7 +212,8 @@ def retrieve_evidence(
             + TUNING.w_cover * cov
             + TUNING.w_passage * sup
             + shape_adjustment(text, expects, why)
-            - TUNING.time_penalty * staleness(asked_on, state.published_on(aid))
+            - TUNING.time_penalty
+            * staleness(asked_on, state.published_on(aid), TUNING.time_scale_days)
         )
         candidates.append(Candidate(aid, si, span.start, span.end, dense[key], cov, sup, score))
     candidates.sort(key=lambda c: -c.score)

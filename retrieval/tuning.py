@@ -67,6 +67,10 @@ class Tuning:
     )
     answerable_bias: float = -3.02
     answerable_threshold: float = 0.45
+    # Answerability's staleness: evidence this far beyond the time a question names counts as
+    # fully stale. A question pinned to a day or a week asks about that news; an article a month
+    # away reports other news (0.9.0; was the ranking's quarter, see the README Changelog).
+    news_span_days: int = 30
 
     # -- the judge on questions (0.4.0; chosen on the leave-one-set-out dev runs) -----------
     judged_candidates: int = 16  # leading candidates the judge reads per question

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from retrieval.dates import days_apart, published_date, question_date
+from retrieval.dates import DatePin, days_apart, published_date, question_date, question_dates
 from retrieval.retrieve import staleness
 
 
@@ -41,9 +41,26 @@ def test_published_date_handles_full_partial_and_missing_values(published, expec
 
 
 def test_staleness_is_zero_when_a_date_is_unknown_and_grows_with_distance():
-    asked = date(2025, 6, 6)
-    assert staleness(None, date(2020, 1, 1)) == 0.0
-    assert staleness(asked, None) == 0.0
-    near, far = staleness(asked, date(2025, 6, 10)), staleness(asked, date(2024, 6, 6))
+    asked = (DatePin(date(2025, 6, 6), 0),)
+    assert staleness((), date(2020, 1, 1), 90) == 0.0
+    assert staleness(asked, None, 90) == 0.0
+    near, far = staleness(asked, date(2025, 6, 10), 90), staleness(asked, date(2024, 6, 6), 90)
     assert 0.0 < near < far == 1.0
-    assert days_apart(asked, date(2025, 6, 10)) == 4
+    assert days_apart(asked[0].day, date(2025, 6, 10)) == 4
+
+
+def test_a_question_naming_two_dates_is_about_both():
+    pins = question_dates("Did The Age report the same on 2023-10-20 and on 2023-11-03?")
+    assert [p.day for p in pins] == [date(2023, 10, 20), date(2023, 11, 3)]
+    assert staleness(pins, date(2023, 11, 3), 90) == 0.0
+    assert staleness(pins, date(2023, 10, 21), 90) < staleness(pins[1:], date(2023, 10, 21), 90)
+
+
+def test_a_month_is_a_span_and_a_full_date_is_not_also_a_month():
+    assert question_dates("What happened on June 23, 2025 and in July 2025?") == (
+        DatePin(date(2025, 6, 23), 0),
+        DatePin(date(2025, 7, 15), 15),
+    )
+    in_month = question_dates("What did Russia ratify in April 2025?")
+    assert staleness(in_month, date(2025, 4, 28), 30) == 0.0
+    assert staleness(in_month, date(2025, 5, 20), 30) > 0.0
