@@ -9,13 +9,18 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
-from .text import content_terms, edit_distance, phonetic_key
+from .text import METONYMS, content_terms, edit_distance, phonetic_key, stem
 
 K1 = 1.2
 B = 0.75
 # A spelling variant counts for less than the word the reader typed.
 VARIANT_WEIGHT = 0.7
 VARIANT_MIN_LEN = 5
+# Capital -> country and country -> capitals, as stemmed terms.
+_STANDS_FOR: dict[str, list[str]] = defaultdict(list)
+for _capital, _country in METONYMS.items():
+    _STANDS_FOR[stem(_capital)].append(stem(_country))
+    _STANDS_FOR[stem(_country)].append(stem(_capital))
 
 
 class BM25Index:
@@ -121,16 +126,18 @@ class BM25Index:
         return float(self.idf[col])
 
     def variants(self, term: str) -> list[str]:
-        """Corpus spellings of the same name: same sound key, at most two edits away."""
-        if len(term) < VARIANT_MIN_LEN or not term.isalpha():
-            return []
+        """Corpus spellings of the same name (same sound key, at most two edits away), and the
+        country a capital stands for or the capital standing for a country ("Moscow" ~
+        "Russia"), where the corpus uses it."""
         found = self._variants.get(term)
         if found is None:
-            found = [
-                v
-                for v in self._by_sound.get(phonetic_key(term), ())
-                if v != term and edit_distance(v, term, 2) <= 2
-            ]
+            found = [v for v in _STANDS_FOR.get(term, ()) if self.knows(v)]
+            if len(term) >= VARIANT_MIN_LEN and term.isalpha():
+                found += [
+                    v
+                    for v in self._by_sound.get(phonetic_key(term), ())
+                    if v != term and v not in found and edit_distance(v, term, 2) <= 2
+                ]
             if len(self._variants) < 100_000:
                 self._variants[term] = found
         return found

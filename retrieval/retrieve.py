@@ -56,7 +56,14 @@ _EXPECTS = (
     ),
 )
 
-_ASKS_WHY = re.compile(r"^\W*why\b|\bwhat (is|was|are|were) the reasons?\b|\bhow come\b", re.I)
+_ASKS_WHY = re.compile(
+    r"^\W*why\b|\bwhat (is|was|are|were) the reasons?\b|\bhow come\b|\bfor what reasons?\b|"
+    # "What is keeping Moscow from ...", "what stopped them", "what explains ...", "what's behind"
+    r"\bwhat(?:'s| is| was| are| were| has been)? (?:keeping|keeps|kept|stopping|stops|stopped|"
+    r"preventing|prevents|prevented|holding back|holds back|held back|explains?|(?:lies )?behind|"
+    r"motivates?|drives?|drove)\b",
+    re.I,
+)
 _CAUSE = re.compile(
     r"\b(because|due to|since|as a result|owing to|so that|in order to|reasons?|caused?|"
     r"led to|amid|given that|explained|clarified|said .{0,40}\bwould\b)\b",
@@ -71,6 +78,11 @@ def staleness(asked_on: tuple[DatePin, ...], published: date | None, scale_days:
     gaps = [days_apart(p.day, published) for p in asked_on]
     gaps = [max(g - p.slack, 0) for g, p in zip(gaps, asked_on, strict=True) if g is not None]
     return min(min(gaps) / scale_days, 1.0) if gaps else 0.0
+
+
+def asks_why(question: str) -> bool:
+    """Whether a question asks for a reason ("why ...", "what is keeping X from ...")."""
+    return bool(_ASKS_WHY.search(question))
 
 
 def expected_type(question: str) -> re.Pattern[str] | None:
@@ -193,7 +205,7 @@ def retrieve_evidence(
     vecs = sentence_vectors(state, index, support)
     dense = {key: float(v @ qvec) for key, v in vecs.items()}
     expects = expected_type(question)
-    why = bool(_ASKS_WHY.search(question))
+    why = asks_why(question)
     asked_on = question_dates(question)
     candidates = []
     for key, sup in support.items():

@@ -137,3 +137,12 @@ def test_flagship_answer_quotes_both_reasons_the_sources_give(real_engine):
     # clarified why", and the treaty that has no mutual-defence clause.
     assert "remain neutral due to a large Russian-speaking population in Israel" in quotes
     assert "did not include a mutual defen" in quotes
+
+
+def test_a_paraphrase_of_the_flagship_question_still_gets_a_reason(real_engine):
+    # No word of "why", "Russia", "help" or "Iran": the capitals stand for the countries, and
+    # "what is keeping X from" asks for a reason.
+    answer = real_engine.ask("What is keeping Moscow from coming to Tehran's aid?")
+    quotes = " ".join(collapse(q) for c in answer.citations for q in c.quotes)
+    assert answer.status == "answered"
+    assert "did not include a mutual defen" in quotes

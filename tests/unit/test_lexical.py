@@ -62,3 +62,14 @@ def test_the_index_read_back_from_its_arrays_scores_and_expands_as_built():
         assert np.array_equal(built.scores(query), read.scores(query))
     assert read.variants("araghchi") == built.variants("araghchi") == ["araqchi"]
     assert read.idf_of("unseen") == built.idf_of("unseen") and read.knows("kremlin")
+
+
+def test_a_capital_and_its_country_stand_for_each_other_where_the_corpus_uses_them():
+    index = _index()  # says "Moscow" and "Tehran", never "Russia"
+    assert index.variants("russia") == ["moscow"]
+    assert "tehran" in index.variants("iran")  # a short name still finds its capital
+    assert index.variants("moscow") == []  # "russia" is not in this corpus
+    other = _index(["Russia and Iran signed a treaty.", "Markets in Russia were calm."])
+    assert other.variants("moscow") == ["russia"]
+    top = other.top("Moscow treaty", k=2)
+    assert top[0][0] == 0

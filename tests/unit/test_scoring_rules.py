@@ -6,6 +6,7 @@ import pytest
 
 from retrieval.answer import continues
 from retrieval.retrieve import (
+    asks_why,
     expected_type,
     question_terms,
     shape_adjustment,
@@ -127,3 +128,19 @@ def test_a_quote_takes_the_sentence_it_would_otherwise_cut_off(sentence, followi
 def test_a_headline_or_reference_entry_is_told_from_a_sentence(text, titled):
     assert title_cased(text) is titled
     assert (shape_adjustment(text, None) < 0) is titled
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("Why isn't Russia helping Iran?", True),
+        ("What is keeping Moscow from coming to Tehran's aid?", True),
+        ("What stopped the talks?", True),
+        ("What's behind the rise in prices?", True),
+        ("For what reason did the envoy leave?", True),
+        ("What did Putin tell Araghchi?", False),
+        ("What is the capital of Iran?", False),
+    ],
+)
+def test_a_question_asking_for_a_reason_is_told_in_other_words(question, why):
+    assert asks_why(question) is why

@@ -175,3 +175,21 @@ def test_unrelated_names_are_not_variants():
     index = BM25Index([content_terms("Peskov Lavrov Putin Moscow")])
     (araghchi,) = content_terms("Araghchi")
     assert index.variants(araghchi) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Iraqi officials said", "iraq"),
+        ("the Filipinos voted", "philippin"),
+        ("Dutch farmers protested", "netherland"),
+        ("two Afghans were held", "afghanistan"),
+        ("the American envoy", "us"),
+    ],
+)
+def test_a_demonym_reads_as_its_country(text, term):
+    assert term in content_terms(text)
+
+
+def test_a_word_that_is_mostly_a_language_is_not_a_country():
+    assert "english" in content_terms("He spoke English")
