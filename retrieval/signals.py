@@ -4,7 +4,6 @@ dates and names. The judge takes them as inputs; the verifier words its reasons 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from .text import STOPWORDS, normalize, stem, terms_of_words, words
 
@@ -282,27 +281,118 @@ _SCOPE_TERMS = 4
 _TIME_BOUNDS = frozenset(["since", "until", "till"])
 
 
-def negated_about(tokens: list[str], other_terms: set[str]) -> bool:
-    """Whether the text says "not" about something the other text speaks of: a negation whose
-    next few content words share a term with it. "Sinner won the final without dropping a set"
-    says nothing negative about "Sinner won the final"; "did not include a mutual defence
-    clause" does about "includes a mutual defence clause".
+def negated_about(text: str, other_terms: set[str]) -> bool:
+    """Whether ``text`` says "not" about something the other text speaks of: a negation whose
+    next few content words within its clause share a term with it. "Sinner won the final
+    without dropping a set" says nothing negative about "Sinner won the final"; "did not include
+    a mutual defence clause" does about "includes a mutual defence clause"; "no basis and no
+    justification," Putin said' does not about "Putin called it aggression" (the clause ends
+    before "Putin").
 
     A negation bounded in time ("had not lost a final since 2023", "did not arrive until
     Monday") says what did not happen within a span, which implies it happened at its edge: it
     counts only against a text that pins a time of its own ("lost a final in 2024")."""
+    return bool(_counted(_negations_about(text, other_terms), other_terms))
+
+
+def _counted(negations: list[tuple[bool, str]], other_terms: set[str]) -> list[str]:
+    """The heads of the negations that count against a text with ``other_terms``."""
     dated = any(t.isdigit() for t in other_terms)
-    return any(dated or not bounded for bounded in _negations_about(tokens, other_terms))
+    return [head for bounded, head in negations if dated or not bounded]
 
 
-def _negations_about(tokens: list[str], other_terms: set[str]) -> Iterator[bool]:
-    """For each "not" in ``tokens`` whose next few content words share a term with
-    ``other_terms``: whether it is bounded in time ("since", "until")."""
-    for i in range(len(tokens)):
-        if _negates(tokens, i):
+# A clause ends at a comma, semicolon, colon, dash, bracket or quotation mark.
+_CLAUSE_END = re.compile(r"[,;:()\[\]\"“”]|\s[-–—]\s|[.!?](?:\s|$)")
+# Words between a negation and its head: "no one was killed", "no longer", "not even".
+_NEGATION_FILLERS = frozenset("one single longer more even ever yet".split())
+
+
+def _negations_about(text: str, other_terms: set[str]) -> list[tuple[bool, str]]:
+    """For each "not" in ``text`` whose next few content words within its clause share a term
+    with ``other_terms``: whether it is bounded in time ("since", "until"), and its head (the
+    first content word it governs). "Not only ... but" affirms."""
+    out = []
+    for clause in _CLAUSE_END.split(text):
+        tokens = words(clause)
+        for i in range(len(tokens)):
+            if not _negates(tokens, i):
+                continue
             reach = tokens[i + 1 : i + 1 + 3 * _SCOPE_TERMS]
-            if set(terms_of_words(reach)[:_SCOPE_TERMS]) & other_terms:
-                yield bool(_TIME_BOUNDS.intersection(reach))
+            if reach[:1] == ["only"]:
+                continue
+            scope = terms_of_words([w for w in reach if w not in _NEGATION_FILLERS])
+            if _meets(scope[:_SCOPE_TERMS], other_terms):
+                out.append((bool(_TIME_BOUNDS.intersection(reach)), scope[0]))
+    return out
+
+
+_STEM_PREFIX = 6
+
+
+def _meets(terms: list[str], other_terms: set[str]) -> bool:
+    """Whether a term is one of ``other_terms``, or shares its first six letters with one: the
+    stemmer leaves "justification" as "justif" and "justified" as "justifi"."""
+    return any(
+        t in other_terms
+        or (
+            len(t) >= _STEM_PREFIX
+            and any(o[:_STEM_PREFIX] == t[:_STEM_PREFIX] for o in other_terms)
+        )
+        for t in terms
+    )
+
+
+# Words before a number that make it a bound or an estimate: "over 6 million" is met by 6.1
+# million, "about 15%" by 14%, "fewer than 100" by 80.
+_AT_LEAST = r"over|more than|above|at least|exceeding|upwards of|in excess of"
+_AT_MOST = r"under|fewer than|less than|below|at most|up to|no more than"
+_ABOUT = r"about|around|roughly|nearly|almost|some|approximately|close to|an estimated|circa"
+_QUALIFIED = re.compile(
+    rf"\b(?:({_AT_LEAST})|({_AT_MOST})|({_ABOUT}))\s+(?:[$£€]\s?)?(?=[\d]|{_NUMBER_WORD})",
+    re.I,
+)
+# How far a bound reaches: "over 6 million" is not met by 60 million (that would be said), nor
+# "about 15" by 20.
+_SAID_NUMBER = re.compile(r"\S+(?:\s+(?:million|billion|trillion|thousand|per ?cent)\b)?", re.I)
+_BOUND_REACH = 3.0
+_ABOUT_SHARE = 0.15
+
+
+def qualified_numbers(text: str) -> dict[float, str]:
+    """Numbers in ``text`` said as bounds or estimates: value -> "min", "max" or "about"."""
+    out: dict[float, str] = {}
+    for m in _QUALIFIED.finditer(text):
+        said = _SAID_NUMBER.match(text, m.end())
+        for value in numbers(said.group(0)) if said else ():
+            out[value] = "min" if m.group(1) else "max" if m.group(2) else "about"
+    return out
+
+
+def _within(value: float, how: str | None, other: float, reach: float) -> bool:
+    """Whether ``other`` is consistent with ``value`` said as ``how`` ("min", "max", "about"),
+    a bound reaching ``reach`` times past it."""
+    if how == "min":
+        return value <= other <= value * reach
+    if how == "max":
+        return value / reach <= other <= value
+    if how == "about":
+        return abs(other - value) <= _ABOUT_SHARE * value
+    return other == value
+
+
+def _numbers_agree(claim: set[float], source: set[float], claim_q: dict, source_q: dict) -> bool:
+    """Whether every number of the claim is met by one of the source's, exactly or within a
+    bound either states. A claim's bound reaches far ("over 6 million" is true of 6.1
+    million); a source's only a little: "more than 6.1 million" reports about 6.1 million, so
+    "more than 9 million" is not met by it."""
+    return all(
+        any(
+            _within(x, claim_q.get(x), y, _BOUND_REACH)
+            or _within(y, source_q.get(y), x, 1 + _ABOUT_SHARE)
+            for y in source
+        )
+        for x in claim
+    )
 
 
 def mismatch(claim: str, statement: str, facts: str) -> str | None:
@@ -313,12 +403,19 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     # The claim's "not" counts when the evidence speaks of what it negates anywhere in its text;
     # the evidence's only in the part that lines up with the claim.
     seen = u_terms | set(terms_of_words(words(facts)))
-    if negated_about(c_tokens, seen) != negated_about(u_tokens, c_terms):
+    c_negs, u_negs = _negations_about(claim, seen), _negations_about(statement, c_terms)
+    c_heads, u_heads = _counted(c_negs, seen), _counted(u_negs, c_terms)
+    # A source that says "not" alone must say it of what the claim asserts: "the aggression has
+    # no basis" says nothing against "Putin called it aggression"; "did not include a defence
+    # clause" does against "includes" one. A claim's own "not" needs no such head: it often
+    # negates the source's own words in others ("not required to delete" against "ordered to
+    # remove").
+    if bool(c_heads) != bool(u_heads) and (c_heads or _meets(u_heads, c_terms)):
         return "negation"
     pair = opposed(c_terms, u_terms)
     # An antonym under a "not" the other side lacks is no opposite: "had not lost a final since
     # 2023" says nothing against "won the final".
-    flipped = any(_negations_about(c_tokens, seen)) != any(_negations_about(u_tokens, c_terms))
+    flipped = bool(c_negs) != bool(u_negs)
     if (
         pair
         and not flipped
@@ -326,15 +423,26 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     ):
         return "opposite"
     c_nums, s_nums = numbers(claim), numbers(facts)
-    if c_nums - s_nums and s_nums - c_nums:
+    c_q, s_q = qualified_numbers(claim), qualified_numbers(facts)
+    if s_nums - c_nums and not _numbers_agree(c_nums - s_nums, s_nums, c_q, s_q):
         return "number"
     c_qty, s_qty = quantities(claim), quantities(facts)
-    if any(not (c_qty[unit] & s_qty[unit]) for unit in c_qty.keys() & s_qty.keys()):
+    if any(
+        not (c_qty[unit] & s_qty[unit]) and not _numbers_agree(c_qty[unit], s_qty[unit], c_q, s_q)
+        for unit in c_qty.keys() & s_qty.keys()
+    ):
         return "number"
     c_cal, s_cal = calendar(claim), calendar(facts)
     for kind in (set(_MONTHS), set(_WEEKDAYS), None):
         c_part = {x for x in c_cal if (x in kind if kind else x.isdigit())}
         s_part = {x for x in s_cal if (x in kind if kind else x.isdigit())}
-        if c_part and s_part and not (c_part & s_part):
+        if c_part and s_part and not (c_part & s_part) and _same_event(c_terms, seen, c_cal):
             return "date"
     return None
+
+
+def _same_event(c_terms: set[str], seen: set[str], dates: set[str]) -> bool:
+    """Whether the source speaks of everything the claim does but its date: "Russia signed the
+    treaty in January" is not contradicted by "in April, Russia ratified the treaty", which
+    dates another event."""
+    return all(_meets([t], seen) for t in c_terms - {stem(d) for d in dates} if not t.isdigit())

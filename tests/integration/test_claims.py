@@ -113,3 +113,24 @@ def test_a_verb_that_negates_is_read_as_a_negation(real_engine, verb):
     check = real_engine.check(f"Peskov {verb} condemn the US attacks.")
     assert check.verdict == "contradicted"
     assert any("Peskov condemned the US attacks" in e.quote for e in check.evidence)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # "over 6 million" against "more than 6.1 million views"
+        "A post on X claiming Russia abandoned Iran was viewed over 6 million times.",
+        # "in April 2025, Russia ratified ..." dates the ratification, not the signing
+        "Russia signed a strategic partnership treaty with Iran in January.",
+        # the quote's "no basis and no justification" is not about calling it aggression
+        "Putin called the attack on Iran unprovoked aggression.",
+    ],
+)
+def test_true_claims_in_other_words_are_not_contradicted(real_engine, claim):
+    assert real_engine.check(claim).verdict != "contradicted"
+
+
+def test_the_opposite_of_the_kremlin_quote_is_still_contradicted(real_engine):
+    assert real_engine.check("Putin said the US strikes on Iran were justified.").verdict == (
+        "contradicted"
+    )

@@ -238,7 +238,11 @@ def test_a_negation_counts_only_about_what_the_other_text_says(claim, source, wh
         ("The envoy arrived in Doha.", "The envoy did not arrive in Doha until Monday.", None),
         # a claim that pins its own time inside the span is still contradicted
         ("Alcaraz lost a final in 2024.", "Alcaraz had not lost a final since 2023.", "negation"),
-        ("The envoy arrived in Doha on Sunday.", "The envoy did not arrive until Monday.", "date"),
+        (
+            "The envoy arrived in Doha on Sunday.",
+            "The envoy did not arrive in Doha until Monday.",
+            "date",
+        ),
         # nor is "not lost" the opposite of "won"
         ("Alcaraz won the final.", "Alcaraz had not lost a final since 2023.", None),
         # an unbounded negation is unchanged
@@ -262,3 +266,35 @@ def test_a_negation_bounded_in_time_leaves_the_event_at_its_edge(claim, source, 
 def test_a_contest_won_by_the_other_side_is_told(claim, sides):
     source = "Jannik Sinner won the Wimbledon final on Sunday, beating Carlos Alcaraz."
     assert other_side(claim, source) == sides
+
+
+_NO_BASIS = '"The unprovoked aggression has no basis and no justification," Putin told Araghchi.'
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "why"),
+    [
+        # a "not" ends with its clause, and a source's "not" must be about what the claim says
+        ("Putin called the attack unprovoked aggression.", _NO_BASIS, None),
+        ("Putin said the attack was justified.", _NO_BASIS, "negation"),  # justif(ied|ication)
+        # a bound or an estimate is met by a number inside it
+        (
+            "A post was viewed over 6 million times.",
+            "One post had more than 6.1 million views.",
+            None,
+        ),
+        ("About 15 percent of Russians are Muslim.", "Muslims make up 15% of Russians.", None),
+        ("About 25 percent of Russians are Muslim.", "Muslims make up 15% of Russians.", "number"),
+        ("Fewer than 200 people came.", "Some 150 people came.", None),
+        ("Over 20 people came.", "Some 150 people came.", "number"),  # that would be said
+        # a date counts against the same event only
+        (
+            "Russia signed the treaty with Iran in January.",
+            "In April, Russia ratified the treaty.",
+            None,
+        ),
+        ("Russia ratified the treaty in January.", "In April, Russia ratified the treaty.", "date"),
+    ],
+)
+def test_clauses_bounds_and_events_keep_true_claims_from_being_contradicted(claim, source, why):
+    assert mismatch(claim, source, source) == why
