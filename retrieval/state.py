@@ -134,7 +134,7 @@ class ArticleUnits:
 
 # Bump when what ArticleUnits derives changes (tokenising, shingles): packed units of another
 # version are derived again rather than read.
-UNITS_FORMAT = 2
+UNITS_FORMAT = 3
 _MAGIC = b"WCU"
 
 

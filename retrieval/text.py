@@ -458,6 +458,8 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
 _PHRASES = re.compile(r"\bunited (states|kingdom|nations)\b")
 _PHRASE_SHORT = {"states": "us", "kingdom": "uk", "nations": "un"}
+# "15%", "15 per cent" and "15 percent" are one word.
+_PERCENT = re.compile(r"%|\s?\bper cent\b")
 # Contractions keep their meaning-bearing half: "isn't" -> "is not", "won't" -> "will not".
 _CONTRACTIONS = {"won": "will", "can": "can", "shan": "shall", "ain": "is"}
 
@@ -470,6 +472,7 @@ def normalize(text: str) -> str:
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", "") + " ", text.lower())
+    text = _PERCENT.sub(" percent", text)
     return _PHRASES.sub(lambda m: _PHRASE_SHORT[m.group(1)], text)
 
 

@@ -193,3 +193,8 @@ def test_a_demonym_reads_as_its_country(text, term):
 
 def test_a_word_that_is_mostly_a_language_is_not_a_country():
     assert "english" in content_terms("He spoke English")
+
+
+def test_a_percent_sign_and_per_cent_are_the_word_percent():
+    assert content_terms("15% of voters") == content_terms("15 per cent of voters")
+    assert content_terms("15% of voters") == content_terms("15 percent of voters")
