@@ -122,10 +122,47 @@ def negated(tokens: list[str]) -> bool:
     return any(_negates(tokens, i) for i in range(len(tokens)))
 
 
+_MONTH_NAME = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
+# A day of the month: "July 4", "July 4th", "4 July", "the 4th of July". It is a date, which
+# ``calendar`` compares, not a quantity.
+_MONTH_DAY = re.compile(
+    rf"\b{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]?\d)|"
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}\b",
+    re.I,
+)
+_MONTH_OF = {m[:3]: m for m in _MONTHS}
+
+
+def month_days(text: str) -> tuple[set[str], list[tuple[int, int]]]:
+    """The days of the month ``text`` names ("july 4") and where their day numbers stand."""
+    found, spans = set(), []
+    for m in _MONTH_DAY.finditer(text):
+        month, day, span = (
+            (m.group(1), m.group(2), m.span(2))
+            if m.group(1)
+            else (
+                m.group(4),
+                m.group(3),
+                m.span(3),
+            )
+        )
+        if 1 <= int(day) <= 31:
+            found.add(f"{_MONTH_OF[month.lower()[:3]]} {int(day)}")
+            spans.append(span)
+    return found, spans
+
+
 def numbers(text: str) -> set[float]:
-    """Quantities in ``text`` (years excluded), scaled: "6.1 million" -> 6100000."""
+    """Quantities in ``text`` (years and days of the month excluded), scaled: "6.1 million" ->
+    6100000."""
     out: set[float] = set()
+    days = month_days(text)[1]
     for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in days):
+            continue
         value = _quantity(m.group(1), _scale_of(m, text))
         if value is not None:
             out.add(value)
@@ -144,12 +181,13 @@ _QUANTITY = re.compile(
     + _NUMBER_WORD
     + ")"
     + _SCALED
-    + r"\s*((?:(?!"
+    + r"[\s-]*((?:(?!"
     + _NUMBER_WORD
     + r")[A-Za-z][\w'-]*[\s,]*){0,3})",
     re.I,
 )
 _UNITS_PER_NUMBER = 2
+_CURRENCY = frozenset("$\u00a3\u20ac\u00a5")
 
 
 def quantities(text: str) -> dict[str, set[float]]:
@@ -157,7 +195,10 @@ def quantities(text: str) -> dict[str, set[float]]:
     mapped to the values given for them. "Three days after" against "two days after ... three
     main sites" differs on days, which a bag of numbers would miss."""
     out: dict[str, set[float]] = {}
+    days = month_days(text)[1]
     for m in _QUANTITY.finditer(text):
+        if any(a <= m.start() < b for a, b in days):
+            continue
         raw, scale, after = m.group(1).lower(), _scale_of(m, text), m.group(4)
         if raw in _NUMBER_WORDS:
             value = _NUMBER_WORDS[raw] * _SCALE.get(scale, 1)
@@ -172,6 +213,8 @@ def quantities(text: str) -> dict[str, set[float]]:
             units.append(stem(w))
         if scale == "%":
             units.insert(0, "percent")
+        if text[max(0, m.start() - 2) : m.start()].strip()[-1:] in _CURRENCY:
+            units.insert(0, "money")  # "$3.99 for a drink" counts money
         for unit in units[:_UNITS_PER_NUMBER]:
             out.setdefault(unit, set()).add(value)
     return out
@@ -194,7 +237,7 @@ def calendar(text: str) -> set[str]:
     """Months, weekdays and years named in ``text``; a span names every one it covers ("from
     2019 to 2021" names 2020, "between March and June" names April)."""
     toks = set(words(text))
-    found = {t for t in toks if t in _MONTHS or t in _WEEKDAYS}
+    found = {t for t in toks if t in _MONTHS or t in _WEEKDAYS} | month_days(text)[0]
     found |= set(re.findall(r"\b(?:19|20)\d\d\b", text))
     for m in _YEAR_SPAN.finditer(text):
         first, last = int(m.group(1)), m.group(2)
@@ -382,17 +425,15 @@ def _within(value: float, how: str | None, other: float, reach: float) -> bool:
 
 def _numbers_agree(claim: set[float], source: set[float], claim_q: dict, source_q: dict) -> bool:
     """Whether every number of the claim is met by one of the source's, exactly or within a
-    bound either states. A claim's bound reaches far ("over 6 million" is true of 6.1
-    million); a source's only a little: "more than 6.1 million" reports about 6.1 million, so
-    "more than 9 million" is not met by it."""
-    return all(
-        any(
-            _within(x, claim_q.get(x), y, _BOUND_REACH)
-            or _within(y, source_q.get(y), x, 1 + _ABOUT_SHARE)
-            for y in source
-        )
-        for x in claim
-    )
+    bound either states. A bound reaches far ("over 6 million" is true of 6.1 million, "more
+    than two terms" of four), except against another bound: "more than 6.1 million" reports
+    about 6.1 million, so "more than 9 million" is not met by it."""
+
+    def met(x: float, y: float) -> bool:
+        reach = 1 + _ABOUT_SHARE if x in claim_q and y in source_q else _BOUND_REACH
+        return _within(x, claim_q.get(x), y, _BOUND_REACH) or _within(y, source_q.get(y), x, reach)
+
+    return all(any(met(x, y) for y in source) for x in claim)
 
 
 def mismatch(claim: str, statement: str, facts: str) -> str | None:
@@ -424,21 +465,46 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
         return "opposite"
     c_nums, s_nums = numbers(claim), numbers(facts)
     c_q, s_q = qualified_numbers(claim), qualified_numbers(facts)
-    if s_nums - c_nums and not _numbers_agree(c_nums - s_nums, s_nums, c_q, s_q):
-        return "number"
     c_qty, s_qty = quantities(claim), quantities(facts)
+    # A claim number that counts something the source counts nothing of ("200 mg of caffeine"
+    # against "$4.49 for a 20-ounce drink") is compared only with the source's numbers that
+    # count nothing named ("slaughtered seven").
+    unnamed = s_nums - {y for ys in s_qty.values() for y in ys}
+    for x in c_nums - s_nums:
+        units = {unit for unit, xs in c_qty.items() if x in xs}
+        pool = unnamed if units and not units & s_qty.keys() else s_nums
+        if pool - c_nums and not _numbers_agree({x}, pool, c_q, s_q):
+            return "number"
     if any(
         not (c_qty[unit] & s_qty[unit]) and not _numbers_agree(c_qty[unit], s_qty[unit], c_q, s_q)
         for unit in c_qty.keys() & s_qty.keys()
     ):
         return "number"
     c_cal, s_cal = calendar(claim), calendar(facts)
-    for kind in (set(_MONTHS), set(_WEEKDAYS), None):
-        c_part = {x for x in c_cal if (x in kind if kind else x.isdigit())}
-        s_part = {x for x in s_cal if (x in kind if kind else x.isdigit())}
+    kinds = (set(_MONTHS).__contains__, set(_WEEKDAYS).__contains__, str.isdigit, _is_day)
+    for kind in kinds:
+        c_part, s_part = set(filter(kind, c_cal)), set(filter(kind, s_cal))
         if c_part and s_part and not (c_part & s_part) and _same_event(c_terms, seen, c_cal):
             return "date"
     return None
+
+
+def unstated(claim: str, text: str) -> str | None:
+    """A number, year or day of the month the claim gives that ``text`` does not: "Monroe died
+    on July 5" is not supported by "on the same date, Monroe died" ("july 5")."""
+    have_nums, have_cal = numbers(text), calendar(text)
+    q = qualified_numbers(claim)
+    for x in numbers(claim):
+        if x not in have_nums and not any(_within(x, q.get(x), y, _BOUND_REACH) for y in have_nums):
+            return f"{x:g}"
+    for d in calendar(claim):
+        if (d.isdigit() or _is_day(d)) and d not in have_cal:
+            return d
+    return None
+
+
+def _is_day(entry: str) -> bool:
+    return " " in entry  # "july 4"
 
 
 def _same_event(c_terms: set[str], seen: set[str], dates: set[str]) -> bool:

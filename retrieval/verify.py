@@ -24,6 +24,7 @@ from .signals import (
     entities,
     mismatch,
     other_side,
+    unstated,
 )
 from .state import CorpusState
 from .text import content_terms, words
@@ -154,6 +155,8 @@ def rule_stance(
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
             if not _has_key_term(state, terms, context):
                 return Stance(candidate, "related", "its key term is missing", align)
+            if missing := unstated(claim, f"{article.title}\n{context}"):
+                return Stance(candidate, "related", f"it does not give {missing}", align)
             if sides := other_side(claim, sentence if reach is None else text):
                 return Stance(candidate, "related", f"the sides differ ({sides})", align)
             return Stance(candidate, "supports", "a source states it", align, reach)

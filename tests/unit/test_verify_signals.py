@@ -12,6 +12,7 @@ from retrieval.signals import (
     numbers,
     other_side,
     quantities,
+    unstated,
 )
 from retrieval.text import words
 from retrieval.verify import clause_windows, premise_of
@@ -84,7 +85,7 @@ def test_numbers_scale_and_skip_years():
 
 
 def test_calendar_finds_months_weekdays_and_years():
-    assert calendar("On Monday, June 23, 2025") == {"monday", "june", "2025"}
+    assert calendar("On Monday, June 23, 2025") == {"monday", "june", "2025", "june 23"}
 
 
 def test_entities_skip_the_sentence_opening_word():
@@ -298,3 +299,33 @@ _NO_BASIS = '"The unprovoked aggression has no basis and no justification," Puti
 )
 def test_clauses_bounds_and_events_keep_true_claims_from_being_contradicted(claim, source, why):
     assert mismatch(claim, source, source) == why
+
+
+_REFRESCAS = "The Agua Refrescas cost $3.99 for a 20-ounce drink; the Rockstar ones cost $4.49."
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "why"),
+    [
+        # a day of the month is a date, not a quantity
+        ("Monroe died on July 4.", "Five years later, on the same date, Monroe died.", None),
+        ("Monroe died on July 5.", "Monroe died on July 4, 1831.", "date"),
+        ("Monroe died on the 4th of July.", "Monroe died on July 4, 1831.", None),
+        # a number counting what the source counts nothing of is not its other numbers
+        ("Rockstar Refrescas contain 200 mg of caffeine.", _REFRESCAS, None),
+        ("Bermuda has seven main islands.", "Nearly 64,000 people live on Bermuda.", None),
+        ("A gunman killed six people.", "A gunman killed seven after losing two games.", "number"),
+        ("The Agua Refrescas cost $2.99.", _REFRESCAS, "number"),
+        # a bound in the source is met by a number past it, not by a bound past it
+        ("Roosevelt served four terms.", "He was the only one to serve more than two terms.", None),
+    ],
+)
+def test_numbers_are_compared_with_what_they_count(claim, source, why):
+    assert mismatch(claim, source, source) == why
+
+
+def test_a_support_must_give_the_claims_numbers_and_dates():
+    assert unstated("Monroe died on July 5.", "On the same date, Monroe died.") == "july 5"
+    assert unstated("Monroe died on July 4, 1831.", "Monroe died on July 4, 1831.") is None
+    assert unstated("Over 6 million people saw it.", "6.1 million people saw it.") is None
+    assert unstated("Seven people died.", "Several people died.") == "7"
