@@ -28,6 +28,12 @@ ANTONYMS = tuple(
         "open/close acquit/convict arrive/depart gain/lose include/exclude succeed/fail "
         "legal/illegal true/false before/after"
     ).split()
+) + tuple(
+    # Any word of a trend going up against any going down: "fell 2%" / "came in 2% higher".
+    (stem(up), stem(down))
+    for up in "rise increase grow higher climb jump surge soar".split()
+    for down in "fall decrease decline drop lower shrink slump plunge".split()
+    if (up, down) not in (("rise", "fall"), ("increase", "decrease"))
 )
 CLAIM_STATEMENT = re.compile(r"^\s*claim\s*:", re.I)
 FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)

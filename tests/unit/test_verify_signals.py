@@ -329,3 +329,16 @@ def test_a_support_must_give_the_claims_numbers_and_dates():
     assert unstated("Monroe died on July 4, 1831.", "Monroe died on July 4, 1831.") is None
     assert unstated("Over 6 million people saw it.", "6.1 million people saw it.") is None
     assert unstated("Seven people died.", "Several people died.") == "7"
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        ("Sales in the unit fell 2% to $1.57 billion.", "opposite"),
+        ("Sales in the unit dropped 2% to $1.57 billion.", "opposite"),
+        ("Sales in the unit grew 2% to $1.57 billion.", None),
+    ],
+)
+def test_a_trend_going_down_is_the_opposite_of_one_going_up(claim, why):
+    source = "Sales in its unit came in 2% higher at $1.57 billion."
+    assert mismatch(claim, source, source) == why
