@@ -28,6 +28,15 @@ _MONTHS = {
     for m in names.split()
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# Every spelling of a month ("september", "sept", "sep"), for patterns elsewhere.
+MONTH_NAMES = _MONTH
+
+
+def month_number(name: str) -> int:
+    """1-12 for a month's name or abbreviation ("Sept." -> 9)."""
+    return _MONTHS[name.lower().rstrip(".")]
+
+
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MDY = re.compile(rf"\b({_MONTH})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.I)
 _DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\.?,? (\d{{4}})\b", re.I)

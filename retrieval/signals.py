@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from .dates import MONTH_NAMES, month_number
 from .text import STOPWORDS, normalize, stem, terms_of_words, words
 
 NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
@@ -128,36 +129,23 @@ def negated(tokens: list[str]) -> bool:
     return any(_negates(tokens, i) for i in range(len(tokens)))
 
 
-_MONTH_NAME = (
-    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
-)
 # A day of the month: "July 4", "July 4th", "4 July", "the 4th of July". It is a date, which
 # ``calendar`` compares, not a quantity.
 _MONTH_DAY = re.compile(
-    rf"\b{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]?\d)|"
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}\b",
+    rf"\b(?P<m1>{MONTH_NAMES})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]?\d)|"
+    rf"\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTH_NAMES})\b",
     re.I,
 )
-_MONTH_OF = {m[:3]: m for m in _MONTHS}
 
 
 def month_days(text: str) -> tuple[set[str], list[tuple[int, int]]]:
     """The days of the month ``text`` names ("july 4") and where their day numbers stand."""
     found, spans = set(), []
     for m in _MONTH_DAY.finditer(text):
-        month, day, span = (
-            (m.group(1), m.group(2), m.span(2))
-            if m.group(1)
-            else (
-                m.group(4),
-                m.group(3),
-                m.span(3),
-            )
-        )
-        if 1 <= int(day) <= 31:
-            found.add(f"{_MONTH_OF[month.lower()[:3]]} {int(day)}")
-            spans.append(span)
+        month, day = ("m1", "d1") if m["m1"] else ("m2", "d2")
+        if 1 <= int(m[day]) <= 31:
+            found.add(f"{_MONTHS[month_number(m[month]) - 1]} {int(m[day])}")
+            spans.append(m.span(day))
     return found, spans
 
 
@@ -400,9 +388,10 @@ _QUALIFIED = re.compile(
     rf"\b(?:({_AT_LEAST})|({_AT_MOST})|({_ABOUT}))\s+(?:[$£€]\s?)?(?=[\d]|{_NUMBER_WORD})",
     re.I,
 )
+# The number a bound word stands before, with its scale word.
+_SAID_NUMBER = re.compile(r"\S+(?:\s+(?:million|billion|trillion|thousand|per ?cent)\b)?", re.I)
 # How far a bound reaches: "over 6 million" is not met by 60 million (that would be said), nor
 # "about 15" by 20.
-_SAID_NUMBER = re.compile(r"\S+(?:\s+(?:million|billion|trillion|thousand|per ?cent)\b)?", re.I)
 _BOUND_REACH = 3.0
 _ABOUT_SHARE = 0.15
 
@@ -487,8 +476,7 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     ):
         return "number"
     c_cal, s_cal = calendar(claim), calendar(facts)
-    kinds = (set(_MONTHS).__contains__, set(_WEEKDAYS).__contains__, str.isdigit, _is_day)
-    for kind in kinds:
+    for kind in _CALENDAR_KINDS:
         c_part, s_part = set(filter(kind, c_cal)), set(filter(kind, s_cal))
         if c_part and s_part and not (c_part & s_part) and _same_event(c_terms, seen, c_cal):
             return "date"
@@ -511,6 +499,15 @@ def unstated(claim: str, text: str) -> str | None:
 
 def _is_day(entry: str) -> bool:
     return " " in entry  # "july 4"
+
+
+# What ``calendar`` entries are compared with their own kind: months, weekdays, years, days.
+_CALENDAR_KINDS = (
+    frozenset(_MONTHS).__contains__,
+    frozenset(_WEEKDAYS).__contains__,
+    str.isdigit,
+    _is_day,
+)
 
 
 def _same_event(c_terms: set[str], seen: set[str], dates: set[str]) -> bool:

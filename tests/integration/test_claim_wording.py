@@ -24,10 +24,27 @@ Ticket prices rose 8% this year, organisers said.
 """
 
 
+MONROE = """---
+id: "early-presidents"
+title: "Presidents who died on Independence Day"
+outlet: "Example History"
+published: 2025-07-04
+---
+
+Thomas Jefferson and John Adams both died on July 4, 1826. Five years later, on the same
+date, former president James Monroe died.
+
+Another early president, James Monroe, died on July 4, 1831. He served two terms, more than
+most of his successors.
+"""
+
+
 @pytest.fixture(scope="module")
 def engine(minilm, tmp_path_factory):
     with seed_engine_with(
-        minilm, tmp_path_factory.mktemp("wording"), **{"tennis-final": TENNIS}
+        minilm,
+        tmp_path_factory.mktemp("wording"),
+        **{"tennis-final": TENNIS, "early-presidents": MONROE},
     ) as e:
         yield e
 
@@ -66,30 +83,7 @@ def test_the_loser_named_as_winner_is_not_supported(engine):
     assert check.verdict != "contradicted"  # who else may have won something is not known
 
 
-MONROE = """---
-id: "early-presidents"
-title: "Presidents who died on Independence Day"
-outlet: "Example History"
-published: 2025-07-04
----
-
-Thomas Jefferson and John Adams both died on July 4, 1826. Five years later, on the same
-date, former president James Monroe died.
-
-Another early president, James Monroe, died on July 4, 1831. He served two terms, more than
-most of his successors.
-"""
-
-
-@pytest.fixture(scope="module")
-def dated_engine(minilm, tmp_path_factory):
-    with seed_engine_with(
-        minilm, tmp_path_factory.mktemp("dated"), **{"early-presidents": MONROE}
-    ) as e:
-        yield e
-
-
-def test_a_wrong_day_is_contradicted_not_supported_by_a_sentence_without_it(dated_engine):
+def test_a_wrong_day_is_contradicted_not_supported_by_a_sentence_without_it(engine):
     # "on the same date, ... Monroe died" does not give the day, so it supports neither day
-    assert dated_engine.check("James Monroe died on July 5.").verdict == "contradicted"
-    assert dated_engine.check("James Monroe died on July 4.").verdict == "supported"
+    assert engine.check("James Monroe died on July 5.").verdict == "contradicted"
+    assert engine.check("James Monroe died on July 4.").verdict == "supported"
