@@ -9,7 +9,7 @@ from .types import Article, Passage, Span
 
 # Changing these changes answers: bump CHUNKING_VERSION so every store re-embeds (and log it in
 # the README changelog). ~120 words keeps a passage well inside MiniLM's 256-wordpiece window.
-CHUNKING_VERSION = "5"
+CHUNKING_VERSION = "6"
 # Unit ids carry the article's version (the head of its content hash), so two versions of an
 # article can sit in the vector store side by side: one served, one being built or rolled back to.
 VERSION_CHARS = 16

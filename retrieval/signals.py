@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .dates import MONTH_NAMES, month_number
-from .text import STOPWORDS, normalize, stem, terms_of_words, words
+from .text import ABBREVIATIONS, STOPWORDS, normalize, stem, terms_of_words, words
 
 NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
 FALSE_RATING = re.compile(
@@ -42,22 +42,16 @@ FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)
 # ("$1.2bn", "£50m": "m" and "k" only after a currency sign, else "5m" is five metres).
 _SCALED = r"(?:\s*(%|per ?cent\b|million\b|billion\b|trillion\b|thousand\b)|(bn|mn|tn|m|k)\b)?"
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)" + _SCALED, re.I)
-_NUMBER_WORDS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "twenty": 20,
-    "hundred": 100,
-    "dozen": 12,
-}
+_UNIT_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
+_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = (
+    {w: i for i, w in enumerate(_UNIT_WORDS, 1)}
+    | {w: 10 * i for i, w in enumerate(_TENS_WORDS, 2)}
+    | {"hundred": 100, "dozen": 12}
+)
 _SCALE = {
     "thousand": 1e3,
     "million": 1e6,
@@ -103,7 +97,11 @@ _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*)")
+# A name: capitalised words with a small letter in each ("McAllen", "DeSantis", "United States";
+# not "NBA"), one run per name.
+_NAME_WORD = r"[A-Z](?=[\w'\u2019-]*[a-z])[\w'\u2019-]*"
+_ENTITY = re.compile(rf"(?<!['\u2019])\b{_NAME_WORD}(?:\s+{_NAME_WORD})*")
+_SENTENCE_OPENING = re.compile(r"(?:^|(\w*)[.!?][\"'\u201d\u2019)]*\s+)$")
 
 
 # Verbs that say "not" on their own: "failed to get it right" is "did not get it right", "he
@@ -152,27 +150,70 @@ def month_days(text: str) -> tuple[set[str], list[tuple[int, int]]]:
 def numbers(text: str) -> set[float]:
     """Quantities in ``text`` (years and days of the month excluded), scaled: "6.1 million" ->
     6100000."""
-    out: set[float] = set()
+    return {value for _, value in _numbers_at(text)}
+
+
+def _numbers_at(text: str) -> list[tuple[int, float]]:
+    """Where each quantity of ``text`` starts, with its value (see ``numbers``)."""
+    out = []
     days = month_days(text)[1]
     for m in _NUMBER.finditer(text):
         if any(a <= m.start() < b for a, b in days):
             continue
         value = _quantity(m.group(1), _scale_of(m, text))
         if value is not None:
-            out.add(value)
-    toks = words(text)
-    for i, t in enumerate(toks):
-        if t in _NUMBER_WORDS:
-            nxt = toks[i + 1] if i + 1 < len(toks) else ""
-            out.add(_NUMBER_WORDS[t] * _SCALE.get(nxt, 1))
+            out.append((m.start(), value))
+    for m in _WORD_RUN.finditer(text):
+        if (value := spelled_number(m.group(0))) is not None:
+            out.append((m.start(), value))
     return out
 
 
+# How far back, in words of its clause, the word that governs a number stands ("killed seven").
+_GOVERNOR_REACH = 3
+
+
+def governors(text: str) -> dict[float, set[str]]:
+    """Each number of ``text`` -> the content words right before it in its clause, stemmed:
+    "a gunman killed seven" -> {7: {"gunman", "kill"}}. A number that counts nothing named is
+    compared only with one said of the same thing."""
+    out: dict[float, set[str]] = {}
+    for start, value in _numbers_at(text):
+        clause = _CLAUSE_END.split(text[:start])[-1]
+        before = words(re.sub(r"[$£€¥]", " ", clause))[-_GOVERNOR_REACH:]
+        out.setdefault(value, set()).update(terms_of_words(before))
+    return out
+
+
+def spelled_number(run: str) -> float | None:
+    """The value of a number in words ("Seventy", "twenty-five", "two hundred and five", "three
+    million"); None for "one" alone, which is as often a pronoun ("the one to plan it")."""
+    tokens = [t for t in words(run) if t != "and"]
+    if tokens == ["one"]:
+        return None
+    total = current = 0.0
+    for t in tokens:
+        if t in _SCALE:
+            total += max(current, 1) * _SCALE[t]
+            current = 0
+        elif t in ("hundred", "dozen"):
+            current = max(current, 1) * _NUMBER_WORDS[t]
+        else:
+            current += _NUMBER_WORDS[t]
+    return total + current
+
+
 _NUMBER_WORD = r"(?:" + "|".join(_NUMBER_WORDS) + r")\b"
+# A number in words: "seventy", "twenty-five", "two hundred and five", "three million".
+_SPELLED = (
+    rf"\b{_NUMBER_WORD}(?:(?:[\s-]+|\s+and\s+)(?:{_NUMBER_WORD}|"
+    r"(?:thousand|million|billion|trillion)\b))*"
+)
+_WORD_RUN = re.compile(_SPELLED, re.I)
 # A number, its scale, and the (up to three) words after it, which stop at the next number.
 _QUANTITY = re.compile(
     r"(?<![\w.])(\d+(?:[.,]\d+)*|"
-    + _NUMBER_WORD
+    + _SPELLED
     + ")"
     + _SCALED
     + r"[\s-]*((?:(?!"
@@ -194,8 +235,10 @@ def quantities(text: str) -> dict[str, set[float]]:
         if any(a <= m.start() < b for a, b in days):
             continue
         raw, scale, after = m.group(1).lower(), _scale_of(m, text), m.group(4)
-        if raw in _NUMBER_WORDS:
-            value = _NUMBER_WORDS[raw] * _SCALE.get(scale, 1)
+        if raw[:1].isalpha():
+            if (spelled := spelled_number(raw)) is None:
+                continue
+            value = spelled * _SCALE.get(scale, 1)
         elif (value := _quantity(raw, scale)) is None:
             continue
         # The words right after the number, up to the first function word: "seven in a pool
@@ -245,8 +288,18 @@ def calendar(text: str) -> set[str]:
 
 
 def entities(text: str) -> set[str]:
-    """Capitalised names not opening a sentence, folded ("U.S." and "US" agree)."""
-    return {normalize(m.group(1)) for m in _ENTITY.finditer(text)} - set(_MONTHS) - set(_WEEKDAYS)
+    """The words of capitalised names, as ``words`` folds them ("United States" -> "us", so it
+    agrees with "U.S."); a word opening a sentence is no name ("Peskov said Trump ..." names
+    Trump)."""
+    out: set[str] = set()
+    for m in _ENTITY.finditer(text):
+        run = m.group(0)
+        opening = _SENTENCE_OPENING.search(text[: m.start()])
+        before = (opening.group(1) or "") if opening else ""
+        if opening and not (before.lower() in ABBREVIATIONS or len(before) == 1):
+            run = run.partition(" ")[2]
+        out.update(words(run))
+    return out - set(_MONTHS) - set(_WEEKDAYS)
 
 
 def opposed(claim_terms: set[str], other_terms: set[str]) -> tuple[str, str] | None:
@@ -344,10 +397,16 @@ _CLAUSE_END = re.compile(r"[,;:()\[\]\"“”]|\s[-–—]\s|[.!?](?:\s|$)")
 _NEGATION_FILLERS = frozenset("one single longer more even ever yet".split())
 
 
+# "Not only ...", "not just ..." affirm; "if we didn't send the Guard, ..." says it was sent.
+_AFFIRMING = frozenset("only just merely simply solely".split())
+_CONDITIONAL = frozenset("if unless".split())
+
+
 def _negations_about(text: str, other_terms: set[str]) -> list[tuple[bool, str]]:
     """For each "not" in ``text`` whose next few content words within its clause share a term
     with ``other_terms``: whether it is bounded in time ("since", "until"), and its head (the
-    first content word it governs). "Not only ... but" affirms."""
+    first content word it governs). "Not only ... but" and "not just" affirm; a "not" in a
+    condition ("if we didn't send the Guard, ...") states nothing."""
     out = []
     for clause in _CLAUSE_END.split(text):
         tokens = words(clause)
@@ -355,7 +414,7 @@ def _negations_about(text: str, other_terms: set[str]) -> list[tuple[bool, str]]
             if not _negates(tokens, i):
                 continue
             reach = tokens[i + 1 : i + 1 + 3 * _SCOPE_TERMS]
-            if reach[:1] == ["only"]:
+            if reach[:1] and reach[0] in _AFFIRMING or _CONDITIONAL.intersection(tokens[:i]):
                 continue
             scope = terms_of_words([w for w in reach if w not in _NEGATION_FILLERS])
             if _meets(scope[:_SCOPE_TERMS], other_terms):
@@ -389,7 +448,9 @@ _QUALIFIED = re.compile(
     re.I,
 )
 # The number a bound word stands before, with its scale word.
-_SAID_NUMBER = re.compile(r"\S+(?:\s+(?:million|billion|trillion|thousand|per ?cent)\b)?", re.I)
+_SAID_NUMBER = re.compile(
+    rf"{_SPELLED}|\S+(?:\s+(?:million|billion|trillion|thousand|per ?cent)\b)?", re.I
+)
 # How far a bound reaches: "over 6 million" is not met by 60 million (that would be said), nor
 # "about 15" by 20.
 _BOUND_REACH = 3.0
@@ -447,7 +508,11 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     # negates the source's own words in others ("not required to delete" against "ordered to
     # remove").
     if bool(c_heads) != bool(u_heads) and (c_heads or _meets(u_heads, c_terms)):
-        return "negation"
+        # Unless the source says the claim's "not" too, outside the part that lines up: "he
+        # couldn't plan much, but I think she planned it" against its clause "she planned it".
+        said = set(_counted(_negations_about(facts, c_terms), c_terms)) if c_heads else set()
+        if not _meets(c_heads, said):
+            return "negation"
     pair = opposed(c_terms, u_terms)
     # An antonym under a "not" the other side lacks is no opposite: "had not lost a final since
     # 2023" says nothing against "won the final".
@@ -465,9 +530,14 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     # against "$4.49 for a 20-ounce drink") is compared only with the source's numbers that
     # count nothing named ("slaughtered seven").
     unnamed = s_nums - {y for ys in s_qty.values() for y in ys}
+    c_gov, s_gov = governors(claim), governors(facts)
     for x in c_nums - s_nums:
         units = {unit for unit, xs in c_qty.items() if x in xs}
-        pool = unnamed if units and not units & s_qty.keys() else s_nums
+        pool = s_nums
+        if units and not units & s_qty.keys():
+            # ... and then only with those said of the same thing: "with 10 nominations"
+            # against "the most statues, with seven" is no mismatch.
+            pool = {y for y in unnamed if s_gov.get(y, set()) & c_gov.get(x, set())}
         if pool - c_nums and not _numbers_agree({x}, pool, c_q, s_q):
             return "number"
     if any(

@@ -11,7 +11,7 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("english")
 
 # Words that never end a sentence even though a period follows them.
-_ABBREVIATIONS = frozenset(
+ABBREVIATIONS = frozenset(
     [
         "mr",
         "mrs",
@@ -65,8 +65,9 @@ _ABBREVIATIONS = frozenset(
         "hon",
     ]
 )
-# Abbreviations that stand before the number they name.
-_NUMBERED = frozenset(["no", "nos", "fig"])
+# Abbreviations that stand before the number they name: "No. 1", "Fig. 2", and the months news
+# abbreviates before a day ("Oct. 21, 2024").
+_NUMBERED = frozenset("no nos fig jan feb mar apr jun jul aug sep sept oct nov dec".split())
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets), then whitespace.
 _SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _PARA_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*[-*•]\s)")
@@ -596,10 +597,10 @@ def _is_boundary(para: str, dot: int, end: int) -> bool:
     if para[dot] == ".":
         m = re.search(r"([A-Za-z]+)\.?$", para[max(0, dot - 12) : dot + 1])
         word = m.group(1) if m else ""
-        if word.lower() in _ABBREVIATIONS and not first.isdigit():
+        if word.lower() in ABBREVIATIONS and not first.isdigit():
             return False
-        # "No. 1", "Nos. 3 and 4", "Fig. 2": the number is what the abbreviation names (capital,
-        # as news writes it; "the answer was no. 40 people ..." still ends a sentence).
+        # "No. 1", "Nos. 3 and 4", "Fig. 2", "Oct. 21": the number is what the abbreviation names
+        # (capital, as news writes it; "the answer was no. 40 people ..." still ends a sentence).
         if word.lower() in _NUMBERED and word[0].isupper() and first.isdigit():
             return False
         # Initials and dotted acronyms: "U.S. President", "J. Smith".

@@ -36,6 +36,8 @@ def test_sentence_offsets_are_verbatim_and_stripped():
         "J. Smith wrote the report.",
         "Alcaraz, the No. 2 seed, lost in the final.",
         "The memo lists Nos. 3 and 4 as unpaid.",
+        "On Oct. 21, the recall expanded to 72,240 pounds.",
+        "It was signed Sept. 11, 2001, in Washington.",
     ],
 )
 def test_abbreviations_and_initials_do_not_split_a_sentence(sentence):

@@ -15,7 +15,7 @@ from retrieval.signals import (
     unstated,
 )
 from retrieval.text import words
-from retrieval.verify import clause_windows, premise_of
+from retrieval.verify import _swapped_entities, clause_windows, premise_of
 
 
 @pytest.mark.parametrize(
@@ -84,12 +84,57 @@ def test_numbers_scale_and_skip_years():
     assert numbers("15% of the population") == {15.0}
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Seventy stores closed.", 70),
+        ("Twenty-five people came.", 25),
+        ("two hundred and five cars", 205),
+        ("three million people", 3_000_000),
+        ("two dozen eggs", 24),
+        ("Fourteen were hurt.", 14),
+    ],
+)
+def test_numbers_in_words_are_read_whole(text, value):
+    assert numbers(text) == {float(value)}
+
+
+def test_a_claims_not_that_the_source_says_outside_the_aligned_clause_is_no_mismatch():
+    claim = "He couldn't plan much in jail, but I think she was the one to put the plan together."
+    sentence = "He couldn't plan much in jail. I think she was the one to put the plan together."
+    clause = "I think she was the one to put the plan together."
+    assert mismatch(claim, clause, sentence) is None
+    assert mismatch(claim, clause, clause) == "negation"
+
+
+def test_one_alone_is_no_number_but_a_number_in_words_is_compared():
+    assert numbers("she was the one to plan it") == set()
+    assert numbers("one hundred days") == {100.0}
+    said = "Seventy stores closed in its first quarter."
+    assert mismatch("The company closed 70 stores in its first quarter.", said, said) is None
+    assert mismatch("The company closed 80 stores in its first quarter.", said, said) == "number"
+
+
 def test_calendar_finds_months_weekdays_and_years():
     assert calendar("On Monday, June 23, 2025") == {"monday", "june", "2025", "june 23"}
 
 
 def test_entities_skip_the_sentence_opening_word():
     assert entities("Peskov said Trump had not told Putin.") == {"trump", "putin"}
+    assert entities("He left. Then Obama won Iowa.") == {"obama", "iowa"}
+
+
+def test_names_are_read_whole_and_folded_as_the_text_is():
+    # "Mc" of "McAllen" was a name of its own, and "United States" two names that the folded
+    # text ("us") never contains: a verbatim sentence was "names differ" from itself.
+    sentence = "Rep. Vicente Gonzalez of McAllen met DeSantis in the United States."
+    assert entities(sentence) == {"vicente", "gonzalez", "mcallen", "desantis", "us"}
+    assert _swapped_entities(sentence, sentence) == ""
+    assert _swapped_entities(sentence, "Gonzalez of McAllen met DeSantis in the U.S.") == "vicente"
+    assert entities("The NBA and NASA met.") == set()  # acronyms are not names here
+    accents = "She won the Ballon d\u2019Or and opened a Live M\u00e1s caf\u00e9 in Ju\u00e1rez."
+    assert entities(accents) == {"ballon", "live", "mas", "juarez"}
+    assert _swapped_entities(accents, accents) == ""
 
 
 def test_clause_windows_are_verbatim_sub_spans():
@@ -301,6 +346,32 @@ def test_clauses_bounds_and_events_keep_true_claims_from_being_contradicted(clai
     assert mismatch(claim, source, source) == why
 
 
+@pytest.mark.parametrize(
+    ("claim", "source", "why"),
+    [
+        # "not just" and "not only" affirm
+        (
+            "Elizabeth was head of state in 14 countries besides the UK.",
+            "Elizabeth was head of state not just in the UK but in 14 other realms.",
+            None,
+        ),
+        # a "not" in a condition states nothing
+        (
+            "The president sent the National Guard to Los Angeles.",
+            'He wrote that "if we didn\'t send the National Guard, Los Angeles would burn."',
+            None,
+        ),
+        (
+            "The president sent the National Guard.",
+            "He did not send the National Guard.",
+            "negation",
+        ),
+    ],
+)
+def test_a_not_that_affirms_or_only_supposes_is_no_negation(claim, source, why):
+    assert mismatch(claim, source, source) == why
+
+
 _REFRESCAS = "The Agua Refrescas cost $3.99 for a 20-ounce drink; the Rockstar ones cost $4.49."
 
 
@@ -316,6 +387,17 @@ _REFRESCAS = "The Agua Refrescas cost $3.99 for a 20-ounce drink; the Rockstar o
         ("Bermuda has seven main islands.", "Nearly 64,000 people live on Bermuda.", None),
         ("A gunman killed six people.", "A gunman killed seven after losing two games.", "number"),
         ("The Agua Refrescas cost $2.99.", _REFRESCAS, "number"),
+        # ... and then only with one said of the same thing
+        (
+            "Swift, who led the pack with 10 nominations, won the first award.",
+            "Swift took home the most statues with seven and set a record with 30.",
+            None,
+        ),
+        (
+            "Medicaid insures 83 million people, including 40% of children.",
+            "Medicaid insures 83 million people, or more than 1 in 5 Americans.",
+            None,
+        ),
         # a bound in the source is met by a number past it, not by a bound past it
         ("Roosevelt served four terms.", "He was the only one to serve more than two terms.", None),
     ],
