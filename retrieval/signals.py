@@ -4,6 +4,7 @@ dates and names. The judge takes them as inputs; the verifier words its reasons 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .dates import MONTH_NAMES, month_number
 from .text import ABBREVIATIONS, STOPWORDS, normalize, stem, terms_of_words, words
@@ -292,6 +293,7 @@ def entities(text: str) -> set[str]:
     agrees with "U.S."); a word opening a sentence is no name ("Peskov said Trump ..." names
     Trump)."""
     out: set[str] = set()
+    text = unicodedata.normalize("NFC", text)  # "Ma\u0301s" is one word, "Más"
     for m in _ENTITY.finditer(text):
         run = m.group(0)
         opening = _SENTENCE_OPENING.search(text[: m.start()])
@@ -385,10 +387,17 @@ def negated_about(text: str, other_terms: set[str]) -> bool:
     return bool(_counted(_negations_about(text, other_terms), other_terms))
 
 
-def _counted(negations: list[tuple[bool, str]], other_terms: set[str]) -> list[str]:
+def _counted(negations: list[tuple[bool, tuple[str, ...]]], other_terms: set[str]) -> list[str]:
     """The heads of the negations that count against a text with ``other_terms``."""
+    return [scope[0] for scope in _counted_scopes(negations, other_terms)]
+
+
+def _counted_scopes(
+    negations: list[tuple[bool, tuple[str, ...]]], other_terms: set[str]
+) -> list[tuple[str, ...]]:
+    """The scopes (head first) of the negations that count against a text with ``other_terms``."""
     dated = any(t.isdigit() for t in other_terms)
-    return [head for bounded, head in negations if dated or not bounded]
+    return [scope for bounded, scope in negations if dated or not bounded]
 
 
 # A clause ends at a comma, semicolon, colon, dash, bracket or quotation mark.
@@ -402,11 +411,15 @@ _AFFIRMING = frozenset("only just merely simply solely".split())
 _CONDITIONAL = frozenset("if unless".split())
 
 
-def _negations_about(text: str, other_terms: set[str]) -> list[tuple[bool, str]]:
+def _negations_about(
+    text: str, other_terms: set[str], supposed: bool = False
+) -> list[tuple[bool, tuple[str, ...]]]:
     """For each "not" in ``text`` whose next few content words within its clause share a term
-    with ``other_terms``: whether it is bounded in time ("since", "until"), and its head (the
-    first content word it governs). "Not only ... but" and "not just" affirm; a "not" in a
-    condition ("if we didn't send the Guard, ...") states nothing."""
+    with ``other_terms``: whether it is bounded in time ("since", "until"), and its scope: the
+    first few content words it governs, its head first. "Not only ... but" and "not just"
+    affirm; a "not" in a condition ("if we didn't send the Guard, ...") states nothing, unless
+    ``supposed`` (the other text supposes too: "if Roe is overturned" against "if Roe is not
+    overturned")."""
     out = []
     for clause in _CLAUSE_END.split(text):
         tokens = words(clause)
@@ -414,11 +427,13 @@ def _negations_about(text: str, other_terms: set[str]) -> list[tuple[bool, str]]
             if not _negates(tokens, i):
                 continue
             reach = tokens[i + 1 : i + 1 + 3 * _SCOPE_TERMS]
-            if reach[:1] and reach[0] in _AFFIRMING or _CONDITIONAL.intersection(tokens[:i]):
+            if reach[:1] and reach[0] in _AFFIRMING:
+                continue
+            if not supposed and _CONDITIONAL.intersection(tokens[:i]):
                 continue
             scope = terms_of_words([w for w in reach if w not in _NEGATION_FILLERS])
             if _meets(scope[:_SCOPE_TERMS], other_terms):
-                out.append((bool(_TIME_BOUNDS.intersection(reach)), scope[0]))
+                out.append((bool(_TIME_BOUNDS.intersection(reach)), tuple(scope[:_SCOPE_TERMS])))
     return out
 
 
@@ -499,19 +514,41 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     c_terms, u_terms = set(terms_of_words(c_tokens)), set(terms_of_words(u_tokens))
     # The claim's "not" counts when the evidence speaks of what it negates anywhere in its text;
     # the evidence's only in the part that lines up with the claim.
-    seen = u_terms | set(terms_of_words(words(facts)))
-    c_negs, u_negs = _negations_about(claim, seen), _negations_about(statement, c_terms)
+    f_tokens = words(facts)
+    seen = u_terms | set(terms_of_words(f_tokens))
+    c_if, u_if = (
+        bool(_CONDITIONAL.intersection(c_tokens)),
+        bool(_CONDITIONAL.intersection(f_tokens)),
+    )
+    c_negs = _negations_about(claim, seen, supposed=u_if)
+    u_negs = _negations_about(statement, c_terms, supposed=c_if)
     c_heads, u_heads = _counted(c_negs, seen), _counted(u_negs, c_terms)
+    said_scopes = _counted_scopes(_negations_about(facts, c_terms, supposed=c_if), c_terms)
+    said = {scope[0] for scope in said_scopes}
     # A source that says "not" alone must say it of what the claim asserts: "the aggression has
     # no basis" says nothing against "Putin called it aggression"; "did not include a defence
     # clause" does against "includes" one. A claim's own "not" needs no such head: it often
     # negates the source's own words in others ("not required to delete" against "ordered to
     # remove").
-    if bool(c_heads) != bool(u_heads) and (c_heads or _meets(u_heads, c_terms)):
-        # Unless the source says the claim's "not" too, outside the part that lines up: "he
-        # couldn't plan much, but I think she planned it" against its clause "she planned it".
-        said = set(_counted(_negations_about(facts, c_terms), c_terms)) if c_heads else set()
-        if not _meets(c_heads, said):
+    # Unless the source says the claim's "not" too, outside the part that lines up: "he couldn't
+    # plan much, but I think she planned it" against its clause "she planned it".
+    if (
+        bool(c_heads) != bool(u_heads)
+        and (c_heads or _meets(u_heads, c_terms))
+        and not _meets(c_heads, said)
+    ):
+        return "negation"
+    # Both say "not", but of different things, and one states plainly what the other negates:
+    # "FTX had not grown, and he could no longer run both" against "FTX had grown, and he could
+    # no longer run both" (presence alone reads both as negative).
+    # A head counts as negated on the other side when any negation there governs it ("lacks a
+    # defence clause" / "did not include a defence clause").
+    if c_heads and u_heads:
+        negated_there = {t for scope in said_scopes for t in scope}
+        if any(h in seen and not _meets([h], negated_there) for h in c_heads):
+            return "negation"
+        negated_here = {t for scope in _counted_scopes(c_negs, seen) for t in scope}
+        if any(h in c_terms and not _meets([h], negated_here) for h in u_heads):
             return "negation"
     pair = opposed(c_terms, u_terms)
     # An antonym under a "not" the other side lacks is no opposite: "had not lost a final since

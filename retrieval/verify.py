@@ -150,7 +150,7 @@ def rule_stance(
         ):
             context = state.context_text(aid, idx)
             article = state.articles[aid]
-            swapped = _swapped_entities(claim, f"{article.title}\n{article.body}")
+            swapped = _swapped_entities(claim, f"{article.title}\n{context}")
             if swapped:
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
             if not _has_key_term(state, terms, context):
@@ -164,9 +164,10 @@ def rule_stance(
 
 
 def _swapped_entities(claim: str, context: str) -> str:
-    """Names in the claim that the evidence (with its neighbouring sentences) never mentions."""
-    names = set(words(" ".join(entities(claim))))
-    return ", ".join(sorted(names - set(words(context))))
+    """Names in the claim that the evidence (with its neighbouring sentences) never mentions: a
+    name from elsewhere in the article swapped in ("Putin met Blinken" where Lavrov did) is no
+    support."""
+    return ", ".join(sorted(entities(claim) - set(words(context))))
 
 
 def _has_key_term(state: CorpusState, terms: list[str], text: str) -> bool:

@@ -49,7 +49,7 @@ def pair_signals(a: str, b: str) -> np.ndarray:
     a_terms, b_terms = set(terms_of_words(a_words)), set(terms_of_words(b_words))
     a_nums, b_nums = numbers(a), numbers(b)
     a_cal, b_cal = calendar(a), calendar(b)
-    names = set(words(" ".join(entities(a))))
+    names = entities(a)
     b_set = set(b_words)
     return np.array(
         [

@@ -39,12 +39,32 @@ most of his successors.
 """
 
 
+# Names written as some pages write them: "McAllen", "OpenAI", an accent decomposed
+# ("Jua\u0301rez"), and a second minister three paragraphs from the meeting he did not attend.
+TALKS = """---
+id: "border-talks"
+title: "Border talks end without a deal"
+outlet: "Example Wire"
+published: 2025-03-02
+---
+
+Rep. Vicente Gonzalez of McAllen met OpenAI executives in Jua\u0301rez on Friday, the first such
+visit to the United States border this year.
+
+Foreign Minister Sergei Lavrov met Antony Blinken in Geneva on Saturday.
+
+The talks lasted four hours. No date was set for another round.
+
+President Vladimir Putin later spoke to reporters in Moscow about the economy.
+"""
+
+
 @pytest.fixture(scope="module")
 def engine(minilm, tmp_path_factory):
     with seed_engine_with(
         minilm,
         tmp_path_factory.mktemp("wording"),
-        **{"tennis-final": TENNIS, "early-presidents": MONROE},
+        **{"tennis-final": TENNIS, "early-presidents": MONROE, "border-talks": TALKS},
     ) as e:
         yield e
 
@@ -87,3 +107,21 @@ def test_a_wrong_day_is_contradicted_not_supported_by_a_sentence_without_it(engi
     # "on the same date, ... Monroe died" does not give the day, so it supports neither day
     assert engine.check("James Monroe died on July 5.").verdict == "contradicted"
     assert engine.check("James Monroe died on July 4.").verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Rep. Vicente Gonzalez of McAllen met OpenAI executives in Ju\u00e1rez on Friday.",
+        "Foreign Minister Sergei Lavrov met Antony Blinken in Geneva on Saturday.",
+    ],
+)
+def test_a_sentence_of_the_article_supports_itself_whatever_its_names(engine, claim):
+    assert engine.check(claim).verdict == "supported"
+
+
+def test_a_name_from_elsewhere_in_the_article_swapped_in_is_not_supported(engine):
+    # "Putin" is in the article, three paragraphs away: the meeting was Lavrov's.
+    assert engine.check("Vladimir Putin met Antony Blinken in Geneva on Saturday.").verdict != (
+        "supported"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from retrieval.signals import (
@@ -135,6 +137,9 @@ def test_names_are_read_whole_and_folded_as_the_text_is():
     accents = "She won the Ballon d\u2019Or and opened a Live M\u00e1s caf\u00e9 in Ju\u00e1rez."
     assert entities(accents) == {"ballon", "live", "mas", "juarez"}
     assert _swapped_entities(accents, accents) == ""
+    decomposed = unicodedata.normalize("NFD", accents)  # as some pages come
+    assert entities(decomposed) == entities(accents)
+    assert _swapped_entities(decomposed, decomposed) == ""
 
 
 def test_clause_windows_are_verbatim_sub_spans():
@@ -365,6 +370,29 @@ def test_clauses_bounds_and_events_keep_true_claims_from_being_contradicted(clai
             "The president sent the National Guard.",
             "He did not send the National Guard.",
             "negation",
+        ),
+        # ... unless the other side supposes too
+        (
+            "If you were not busy on Friday, you can still save on iPads.",
+            "If you were busy on Friday, you can still save on iPads.",
+            "negation",
+        ),
+        # both say "not", of different things, and one states what the other negates
+        (
+            "Because FTX had not grown so much, he could no longer run both companies.",
+            "Because FTX had grown so much, he could no longer run both companies.",
+            "negation",
+        ),
+        (
+            "Because FTX had grown so much, he could no longer run both companies.",
+            "Because FTX had not grown so much, he could no longer run both companies.",
+            "negation",
+        ),
+        ("He did not attend the meeting.", "He was not present at the meeting.", None),
+        (
+            "The treaty lacks a defence clause.",
+            "The treaty did not include a defence clause.",
+            None,
         ),
     ],
 )
