@@ -523,6 +523,16 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     c_negs = _negations_about(claim, seen, supposed=u_if)
     u_negs = _negations_about(statement, c_terms, supposed=c_if)
     c_heads, u_heads = _counted(c_negs, seen), _counted(u_negs, c_terms)
+    # A claim's "not" must meet the source in more than names, unless it negates names alone:
+    # "not intervening in the conflict between Iran and the US" (or "this isn't Taco Bell's
+    # first attempt") says nothing against a sentence about Iran and the US (Taco Bell); "open
+    # to Israeli carriers, but not El Al" does against one about El Al.
+    names = {stem(w) for w in entities(claim)}
+    c_heads = [
+        scope[0]
+        for scope in _counted_scopes(c_negs, seen)
+        if any(_meets([t], seen) for t in scope if t not in names) or all(t in names for t in scope)
+    ]
     said_scopes = _counted_scopes(_negations_about(facts, c_terms, supposed=c_if), c_terms)
     said = {scope[0] for scope in said_scopes}
     # A source that says "not" alone must say it of what the claim asserts: "the aggression has

@@ -101,6 +101,16 @@ def test_numbers_in_words_are_read_whole(text, value):
     assert numbers(text) == {float(value)}
 
 
+def test_a_claims_not_that_meets_the_source_only_in_names_is_no_mismatch():
+    claim = "Putin explained why Russia is not intervening between Iran and the United States."
+    sentence = "Putin said the U.S. bombing of Iran was wrong and that Moscow was trying to help."
+    clause = "that Moscow was trying to help."
+    assert mismatch(claim, clause, sentence) is None
+    assert mismatch("Russia is not helping Iran.", clause, sentence) == "negation"
+    menu = "Taco Bell is going after younger consumers with fresh drinks."
+    assert mismatch("This isn't Taco Bell's first attempt at cheaper food.", menu, menu) is None
+
+
 def test_a_claims_not_that_the_source_says_outside_the_aligned_clause_is_no_mismatch():
     claim = "He couldn't plan much in jail, but I think she was the one to put the plan together."
     sentence = "He couldn't plan much in jail. I think she was the one to put the plan together."
@@ -389,6 +399,12 @@ def test_clauses_bounds_and_events_keep_true_claims_from_being_contradicted(clai
             "negation",
         ),
         ("He did not attend the meeting.", "He was not present at the meeting.", None),
+        # a claim's "not" whose head is a name meets a source about that name
+        (
+            "Oman opened its airspace to Israeli carriers, but not El Al.",
+            "Oman opened its airspace to all carriers, El Al among them.",
+            "negation",
+        ),
         (
             "The treaty lacks a defence clause.",
             "The treaty did not include a defence clause.",
