@@ -181,7 +181,7 @@ def governors(text: str) -> dict[float, set[str]]:
     out: dict[float, set[str]] = {}
     for start, value in _numbers_at(text):
         clause = _CLAUSE_END.split(text[:start])[-1]
-        before = words(re.sub(r"[$£€¥]", " ", clause))[-_GOVERNOR_REACH:]
+        before = words(clause)[-_GOVERNOR_REACH:]
         out.setdefault(value, set()).update(terms_of_words(before))
     return out
 
@@ -522,7 +522,7 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     )
     c_negs = _negations_about(claim, seen, supposed=u_if)
     u_negs = _negations_about(statement, c_terms, supposed=c_if)
-    c_heads, u_heads = _counted(c_negs, seen), _counted(u_negs, c_terms)
+    c_scopes, u_heads = _counted_scopes(c_negs, seen), _counted(u_negs, c_terms)
     # A claim's "not" must meet the source in more than names, unless it negates names alone:
     # "not intervening in the conflict between Iran and the US" (or "this isn't Taco Bell's
     # first attempt") says nothing against a sentence about Iran and the US (Taco Bell); "open
@@ -530,7 +530,7 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     names = {stem(w) for w in entities(claim)}
     c_heads = [
         scope[0]
-        for scope in _counted_scopes(c_negs, seen)
+        for scope in c_scopes
         if any(_meets([t], seen) for t in scope if t not in names) or all(t in names for t in scope)
     ]
     said_scopes = _counted_scopes(_negations_about(facts, c_terms, supposed=c_if), c_terms)
@@ -539,9 +539,8 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     # no basis" says nothing against "Putin called it aggression"; "did not include a defence
     # clause" does against "includes" one. A claim's own "not" needs no such head: it often
     # negates the source's own words in others ("not required to delete" against "ordered to
-    # remove").
-    # Unless the source says the claim's "not" too, outside the part that lines up: "he couldn't
-    # plan much, but I think she planned it" against its clause "she planned it".
+    # remove"), unless the source says it too, outside the part that lines up ("he couldn't
+    # plan much, but I think she planned it" against its clause "she planned it").
     if (
         bool(c_heads) != bool(u_heads)
         and (c_heads or _meets(u_heads, c_terms))
@@ -557,7 +556,7 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
         negated_there = {t for scope in said_scopes for t in scope}
         if any(h in seen and not _meets([h], negated_there) for h in c_heads):
             return "negation"
-        negated_here = {t for scope in _counted_scopes(c_negs, seen) for t in scope}
+        negated_here = {t for scope in c_scopes for t in scope}
         if any(h in c_terms and not _meets([h], negated_here) for h in u_heads):
             return "negation"
     pair = opposed(c_terms, u_terms)
