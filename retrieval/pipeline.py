@@ -32,7 +32,7 @@ from .state import CorpusState
 from .types import Answer, ClaimCheck
 from .vectors import VectorIndex
 from .verify import check as check_claim
-from .verify import premise_of
+from .verify import claim_parts, combine_checks, premise_of
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,12 @@ class Pipeline:
         return answer
 
     def check(self, state: CorpusState, claim: str) -> ClaimCheck:
-        return self.verifier.check(claim, state, self.retriever.retrieve(state, claim))
+        """Each statement of the claim on its own evidence, then one verdict on them all."""
+        parts = claim_parts(claim)
+        checks = [self.verifier.check(p, state, self.retriever.retrieve(state, p)) for p in parts]
+        if len(checks) == 1:
+            return dataclasses.replace(checks[0], claim=claim)
+        return combine_checks(claim, checks)
 
 
 def build_pipeline(settings, vectors: VectorIndex, embedder: Embedder, judge, llm) -> Pipeline:

@@ -42,7 +42,10 @@ FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)
 # A number and its scale: a word ("6.1 million", "15 per cent") or, written on, an abbreviation
 # ("$1.2bn", "£50m": "m" and "k" only after a currency sign, else "5m" is five metres).
 _SCALED = r"(?:\s*(%|per ?cent\b|million\b|billion\b|trillion\b|thousand\b)|(bn|mn|tn|m|k)\b)?"
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)" + _SCALED, re.I)
+# A number written on to a name with a hyphen is part of the name, not a count: "COVID-19",
+# "SARS-CoV-2", "F-16".
+_NAMED = r"(?<![\w.])(?<![A-Za-z]-)"
+_NUMBER = re.compile(_NAMED + r"(\d+(?:[.,]\d+)*)" + _SCALED, re.I)
 _UNIT_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen"
@@ -186,6 +189,18 @@ def governors(text: str) -> dict[float, set[str]]:
     return out
 
 
+def _counted_in_clause(value: float, unit: str, text: str) -> bool:
+    """Whether ``text`` gives ``value`` with ``unit`` (a stem) later in its clause: "870 people
+    worldwide have been infected" counts 870 infections, though "people" follows it. ("Two
+    days after ... three sites" does not count three days.)"""
+    for start, found in _numbers_at(text):
+        if found == value:
+            after = _CLAUSE_END.split(text[start:], maxsplit=1)[0]
+            if unit in {stem(w) for w in words(after)}:
+                return True
+    return False
+
+
 def spelled_number(run: str) -> float | None:
     """The value of a number in words ("Seventy", "twenty-five", "two hundred and five", "three
     million"); None for "one" alone, which is as often a pronoun ("the one to plan it")."""
@@ -213,7 +228,8 @@ _SPELLED = (
 _WORD_RUN = re.compile(_SPELLED, re.I)
 # A number, its scale, and the (up to three) words after it, which stop at the next number.
 _QUANTITY = re.compile(
-    r"(?<![\w.])(\d+(?:[.,]\d+)*|"
+    _NAMED
+    + r"(\d+(?:[.,]\d+)*|"
     + _SPELLED
     + ")"
     + _SCALED
@@ -311,6 +327,24 @@ def opposed(claim_terms: set[str], other_terms: set[str]) -> tuple[str, str] | N
             if x in claim_terms and x not in other_terms and y in other_terms - claim_terms:
                 return x, y
     return None
+
+
+# Verbs that undo what they govern: "lifted the ban", "an end to the blockade".
+_UNDOING = frozenset(
+    stem(w)
+    for w in "end ending ended lift lifted lifting scrap scrapped repeal repealed "
+    "rescind rescinded overturn overturned revoke revoked abolish abolished".split()
+)
+_UNDO_REACH = 3
+
+
+def _undone(term: str, text: str) -> bool:
+    """Whether an undoing verb governs ``term`` (a stem) in ``text``: "ending the ban"."""
+    tokens = [stem(w) for w in words(text)]
+    return any(
+        t == term and _UNDOING.intersection(tokens[max(0, i - _UNDO_REACH) : i])
+        for i, t in enumerate(tokens)
+    )
 
 
 def opposite(claim_terms: set[str], other_terms: set[str]) -> bool:
@@ -535,6 +569,10 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     ]
     said_scopes = _counted_scopes(_negations_about(facts, c_terms, supposed=c_if), c_terms)
     said = {scope[0] for scope in said_scopes}
+    # ... or says "not" of what the claim's "not" governs, in other words: "was not deemed a
+    # threat to humans" for "was not considered a risk to humans".
+    said_objects = {t for scope in said_scopes for t in scope[1:]}
+    said.update(scope[0] for scope in c_scopes if set(scope[1:]) & said_objects)
     # A source that says "not" alone must say it of what the claim asserts: "the aggression has
     # no basis" says nothing against "Putin called it aggression"; "did not include a defence
     # clause" does against "includes" one. A claim's own "not" needs no such head: it often
@@ -561,11 +599,13 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
             return "negation"
     pair = opposed(c_terms, u_terms)
     # An antonym under a "not" the other side lacks is no opposite: "had not lost a final since
-    # 2023" says nothing against "won the final".
+    # 2023" says nothing against "won the final". Nor is one that a verb undoes: "ending the
+    # ban" against "allowing".
     flipped = bool(c_negs) != bool(u_negs)
     if (
         pair
         and not flipped
+        and not (_undone(pair[0], claim) or _undone(pair[1], statement))
         and not (frozenset(pair) in _CONVERSE and sides_swapped(claim, statement))
     ):
         return "opposite"
@@ -587,7 +627,9 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
         if pool - c_nums and not _numbers_agree({x}, pool, c_q, s_q):
             return "number"
     if any(
-        not (c_qty[unit] & s_qty[unit]) and not _numbers_agree(c_qty[unit], s_qty[unit], c_q, s_q)
+        not (c_qty[unit] & s_qty[unit])
+        and not _numbers_agree(c_qty[unit], s_qty[unit], c_q, s_q)
+        and not all(_counted_in_clause(x, unit, facts) for x in c_qty[unit])
         for unit in c_qty.keys() & s_qty.keys()
     ):
         return "number"

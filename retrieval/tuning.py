@@ -106,6 +106,10 @@ class Tuning:
     # -- claim evidence (0.2.0) -------------------------------------------------------------
     claim_pool: int = 12  # distinct sentences judged per claim
     claim_evidence: int = 5  # quotes shown with a verdict
+    # -- compound claims (0.11.0): a claim of several sentences is checked one by one ------
+    claim_max_parts: int = 6  # sentences past the sixth are read with the sixth
+    claim_part_min_terms: int = 3  # a shorter fragment ("Breaking:") joins its neighbour
+    compound_evidence: int = 10  # quotes shown with a compound claim's verdict
     window_candidates: int = 4  # leading sentences whose clause windows are embedded
     clause_min_chars: int = 100  # shorter sentences are one statement
     context_window_chars: int = 400  # sentence + the one before it, at most

@@ -230,6 +230,9 @@ class ClaimCheck:
     verdict: Literal["supported", "contradicted", "not_enough_evidence", "conflicting"]
     reason: str
     evidence: tuple[EvidenceQuote, ...] = ()
+    # A claim of several statements (sentences): each one's own check, citing ``evidence`` by
+    # number. Empty for a claim of one statement.
+    parts: tuple[ClaimCheck, ...] = ()
 
     def to_json(self, id: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {} if id is None else {"id": id}
@@ -239,4 +242,14 @@ class ClaimCheck:
             reason=self.reason,
             evidence=[e.to_json() for e in self.evidence],
         )
+        if self.parts:
+            out["parts"] = [
+                {
+                    "claim": p.claim,
+                    "verdict": p.verdict,
+                    "reason": p.reason,
+                    "citations": [e.n for e in p.evidence],
+                }
+                for p in self.parts
+            ]
         return out

@@ -8,6 +8,7 @@ fact-check in the corpus that rates the claim false.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from .signals import (
     unstated,
 )
 from .state import CorpusState
-from .text import content_terms, words
+from .text import content_terms, sentence_spans, words
 from .tuning import TUNING
 from .types import ClaimCheck, EvidenceQuote, source_name
 
@@ -370,6 +371,85 @@ def check(
         quotes.append(EvidenceQuote(n=n, **state.quote_fields(a.id, start, end), stance=s.stance))
     return ClaimCheck(
         claim=claim, verdict=verdict.verdict, reason=verdict.reason, evidence=tuple(quotes)
+    )
+
+
+def claim_parts(claim: str) -> list[str]:
+    """The statements of a claim, one per sentence (or line).
+
+    A message checked with "Check this claim" often says several things, and each must stand on
+    its own: a source that states the first sentence says nothing of the second. A fragment too
+    short to check ("Breaking:") joins its neighbour; sentences past TUNING.claim_max_parts are
+    read with the last part.
+    """
+    spans: list[list[int]] = []
+    for start, end in _statement_spans(claim):
+        short = len(content_terms(claim[start:end])) < TUNING.claim_part_min_terms
+        if spans and (short or len(spans) >= TUNING.claim_max_parts):
+            spans[-1][1] = end
+        elif spans and len(content_terms(claim[slice(*spans[-1])])) < TUNING.claim_part_min_terms:
+            spans[-1][1] = end  # a short opening fragment joins the sentence after it
+        else:
+            spans.append([start, end])
+    return [claim[start:end] for start, end in spans] or [claim]
+
+
+def _statement_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, with a line break a boundary too (a message's lines are its statements)
+    unless the next line goes on in lower case (a wrapped sentence)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in re.finditer(r"\n(?=\s*[^\s])", text):
+        if not text[m.end() :].lstrip()[:1].islower():
+            out += [(start + s, start + e) for s, e in sentence_spans(text[start : m.start()])]
+            start = m.end()
+    out += [(start + s, start + e) for s, e in sentence_spans(text[start:])]
+    return out
+
+
+# A compound claim is as good as its weakest statement: one false sentence makes it false.
+_SEVERITY = ("contradicted", "conflicting", "not_enough_evidence", "supported")
+
+
+def combine_checks(claim: str, checks: list[ClaimCheck]) -> ClaimCheck:
+    """One verdict on a claim of several statements from the checks of each.
+
+    Contradicted if any statement is, conflicting if any is (and none is contradicted),
+    supported only if every one is; otherwise not enough evidence. The evidence is the union
+    of the statements' quotes, the decisive statements' first, numbered once; each part cites
+    it by those numbers.
+    """
+    verdict = min((c.verdict for c in checks), key=_SEVERITY.index)
+    decisive = [i for i, c in enumerate(checks) if c.verdict == verdict]
+    if verdict == "supported":
+        reason = f"A source states each of its {len(checks)} statements."
+    else:
+        said = {
+            "contradicted": "contradicted",
+            "conflicting": "disputed by the sources",
+            "not_enough_evidence": "not stated in the sources",
+        }[verdict]
+        which = ", ".join(str(i + 1) for i in decisive)
+        plural = "s" if len(decisive) > 1 else ""
+        reason = f"Statement{plural} {which} of {len(checks)} {said}: {checks[decisive[0]].reason}"
+    numbered: dict[tuple[str, str], EvidenceQuote] = {}
+    order = decisive + [i for i in range(len(checks)) if i not in decisive]
+    parts: dict[int, ClaimCheck] = {}
+    for i in order:
+        cited = []
+        for e in checks[i].evidence:
+            key = (e.article_id, e.quote)
+            if key not in numbered and len(numbered) < TUNING.compound_evidence:
+                numbered[key] = dataclasses.replace(e, n=len(numbered) + 1)
+            if key in numbered:
+                cited.append(numbered[key])
+        parts[i] = dataclasses.replace(checks[i], evidence=tuple(cited))
+    return ClaimCheck(
+        claim=claim,
+        verdict=verdict,
+        reason=reason,
+        evidence=tuple(numbered.values()),
+        parts=tuple(parts[i] for i in range(len(checks))),
     )
 
 

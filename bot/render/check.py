@@ -13,6 +13,7 @@ from .markdown import fit, one_line, share
 MAX_EVIDENCE = 20
 CLAIM_CAP = 900
 REASON_CAP = 500
+PART_CAP = 150  # a compound claim's statement, on its verdict line (six of them at most)
 VERDICT_STYLE = {
     "supported": ("✅ Supported", discord.Colour.green()),
     "contradicted": ("❌ Contradicted", discord.Colour.red()),
@@ -37,6 +38,13 @@ def _evidence_section(e: EvidenceQuote) -> Section:
     return Section(render, line_floor(e, tag) + 40)
 
 
+def _part_line(i: int, part: ClaimCheck) -> str:
+    """One statement of a compound claim: its verdict mark, the statement, the quotes it cites."""
+    mark = VERDICT_STYLE.get(part.verdict, ("?",))[0].split()[0]
+    cited = "".join(f"[{e.n}]" for e in part.evidence)
+    return f"{mark} {i}. {fit(one_line(part.claim), PART_CAP)} {cited}".rstrip()
+
+
 def check_embed(check: ClaimCheck) -> discord.Embed:
     """The verdict as the title, the claim and the reason, then numbered evidence with stance."""
     title, colour = VERDICT_STYLE.get(check.verdict, (str(check.verdict), discord.Colour.default()))
@@ -44,6 +52,8 @@ def check_embed(check: ClaimCheck) -> discord.Embed:
     reason = fit(one_line(check.reason), REASON_CAP)
     if reason:
         description += f"\n\n{reason}"
+    if check.parts:
+        description += "\n\n" + "\n".join(_part_line(i, p) for i, p in enumerate(check.parts, 1))
     if not check.evidence:
         description += "\n\nNo passage in the sources speaks to this claim."
     evidence = [_evidence_section(e) for e in check.evidence[:MAX_EVIDENCE]]

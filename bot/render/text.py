@@ -91,6 +91,12 @@ STANCE_LABELS = {"supports": "supports", "refutes": "refutes", "related": "relat
 
 def render_check(result: ClaimCheck) -> str:
     out = [f"Claim: {result.claim}", "", f"{VERDICT_LABELS[result.verdict]} — {result.reason}"]
+    if result.parts:
+        out += ["", "Statements:"]
+    for i, part in enumerate(result.parts, 1):
+        cited = "".join(f"[{e.n}]" for e in part.evidence)
+        statement = " ".join(part.claim.split())
+        out.append(f"{i}. {VERDICT_LABELS[part.verdict]}: {statement} {cited}".rstrip())
     if result.evidence:
         out += ["", "Evidence:"]
     for e in result.evidence:

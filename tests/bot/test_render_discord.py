@@ -649,15 +649,36 @@ def test_check_without_evidence_says_so():
     assert "No passage in the sources speaks to this claim." in embed.description
 
 
+def test_check_of_several_statements_lists_each_with_its_verdict_and_quotes():
+    ev = (evidence(1), evidence(2, stance="supports"))
+    parts = (
+        ClaimCheck("Putin met Araqchi.", "supported", "A source states it.", ev[1:]),
+        ClaimCheck("The treaty has a defence clause.", "contradicted", "Not so.", ev[:1]),
+    )
+    check = ClaimCheck(
+        "Putin met Araqchi. The treaty has a defence clause.",
+        "contradicted",
+        "Statement 2 of 2 contradicted: Not so.",
+        ev,
+        parts,
+    )
+    description = check_embed(check).description
+    assert description.endswith(
+        "\n\n✅ 1. Putin met Araqchi. [2]\n❌ 2. The treaty has a defence clause. [1]"
+    )
+
+
 @PROPERTY
 @given(
     claim=LONG_TEXT,
     reason=LONG_TEXT,
     quotes=st.lists(st.tuples(LONG_TEXT, TEXT, URLS), max_size=25),
+    statements=st.lists(LONG_TEXT, max_size=6),
 )
-def test_check_embed_stays_within_every_limit(claim, reason, quotes):
+def test_check_embed_stays_within_every_limit(claim, reason, quotes, statements):
     ev = tuple(evidence(n, quote=q, title=t, url=u) for n, (q, t, u) in enumerate(quotes, 1))
-    embed = check_embed(ClaimCheck(claim, "conflicting", reason, ev))
+    parts = tuple(ClaimCheck(s, "not_enough_evidence", reason, ev[:3]) for s in statements)
+    embed = check_embed(ClaimCheck(claim, "conflicting", reason, ev, parts))
     assert_within_limits(embed)
     for text in texts(embed):
         assert markers(text) <= set(range(1, len(ev) + 1))

@@ -134,3 +134,34 @@ def test_the_opposite_of_the_kremlin_quote_is_still_contradicted(real_engine):
     assert real_engine.check("Putin said the US strikes on Iran were justified.").verdict == (
         "contradicted"
     )
+
+
+def test_a_claim_of_several_sentences_is_checked_sentence_by_sentence(real_engine):
+    # The first sentence is in the sources; the second is the opposite of what they say.
+    supported = "Putin said there was no justification for the US attack on Iran."
+    false = "The Russia-Iran strategic partnership treaty includes a mutual defence clause."
+    alone = real_engine.check(supported)
+    assert alone.verdict == "supported" and not alone.parts
+    result = real_engine.check(f"{supported} {false}")
+    assert result.verdict == "contradicted", result.to_json()
+    assert [p.claim for p in result.parts] == [supported, false]
+    assert [p.verdict for p in result.parts] == ["supported", "contradicted"]
+    assert result.reason.startswith("Statement 2 of 2 contradicted")
+    # One numbering: every part cites the claim's own evidence list, which stays verbatim.
+    assert [e.n for e in result.evidence] == list(range(1, len(result.evidence) + 1))
+    for e in result.evidence:
+        assert e.quote in real_engine.source(e.article_id).body
+    numbers = {e.n for e in result.evidence}
+    data = result.to_json()
+    assert all(p["citations"] and set(p["citations"]) <= numbers for p in data["parts"])
+    refuting = result.parts[1].evidence[0]
+    assert refuting.stance == "refutes" and "did not include a mutual defen" in refuting.quote
+
+
+def test_a_compound_claim_is_supported_only_when_every_sentence_is(real_engine):
+    supported = "Putin said there was no justification for the US attack on Iran."
+    unknown = "Russia delivered forty fighter jets to Venezuela last spring."
+    result = real_engine.check(f"{supported}\n{unknown}")
+    assert [p.verdict for p in result.parts][0] == "supported"
+    assert result.verdict == "not_enough_evidence", result.to_json()
+    assert "Statement 2 of 2 not stated" in result.reason

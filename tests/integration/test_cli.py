@@ -297,3 +297,16 @@ def test_check_human_output_shows_the_verdict_at_a_glance(capsys, cli_store):
     assert rc == 0
     assert "❌ Contradicted" in out
     assert "(refutes)" in out
+
+
+def test_check_of_several_sentences_lists_each_statement(capsys, cli_store):
+    corpus, store, _ = cli_store
+    claim = (
+        "Putin said there was no justification for the US attack on Iran. "
+        "Russia withdrew its support for Iran in June 2025."
+    )
+    rc, out, _err = run(capsys, "check", claim, corpus=corpus, store=store)
+    assert rc == 0
+    assert out.index("Statements:") < out.index("Evidence:")
+    assert "1. ✅ Supported: Putin said there was no justification" in out
+    assert "2. ❌ Contradicted: Russia withdrew its support for Iran in June 2025. [1]" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
 import pytest
@@ -17,7 +18,15 @@ from retrieval.signals import (
     unstated,
 )
 from retrieval.text import words
-from retrieval.verify import _swapped_entities, clause_windows, premise_of
+from retrieval.tuning import TUNING
+from retrieval.types import ClaimCheck, EvidenceQuote
+from retrieval.verify import (
+    _swapped_entities,
+    claim_parts,
+    clause_windows,
+    combine_checks,
+    premise_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -468,3 +477,124 @@ def test_a_support_must_give_the_claims_numbers_and_dates():
 def test_a_trend_going_down_is_the_opposite_of_one_going_up(claim, why):
     source = "Sales in its unit came in 2% higher at $1.57 billion."
     assert mismatch(claim, source, source) == why
+
+
+@pytest.mark.parametrize(
+    ("claim", "parts"),
+    [
+        ("Russia signed a treaty with Iran.", ["Russia signed a treaty with Iran."]),
+        (
+            "Russia signed a treaty with Iran. It has no mutual defence clause.",
+            ["Russia signed a treaty with Iran.", "It has no mutual defence clause."],
+        ),
+        # a fragment too short to check joins its neighbour
+        (
+            "Breaking: Russia signed a treaty with Iran.",
+            ["Breaking: Russia signed a treaty with Iran."],
+        ),
+        (
+            "Breaking news. Russia signed a treaty with Iran. Really.",
+            ["Breaking news. Russia signed a treaty with Iran. Really."],
+        ),
+        # lines are statements too; "U.S. officials" does not end one
+        (
+            "U.S. officials met Araghchi in Oslo\nThe talks ended without a deal",
+            ["U.S. officials met Araghchi in Oslo", "The talks ended without a deal"],
+        ),
+        # ... but a wrapped sentence goes on
+        (
+            "U.S. officials met Araghchi\nin Oslo on Monday and the talks\nended without a deal",
+            ["U.S. officials met Araghchi\nin Oslo on Monday and the talks\nended without a deal"],
+        ),
+    ],
+)
+def test_claim_parts_are_its_sentences(claim, parts):
+    assert claim_parts(claim) == parts
+
+
+def test_claim_parts_stop_at_the_cap():
+    claim = " ".join(f"Statement number {i} names a different city." for i in range(1, 10))
+    parts = claim_parts(claim)
+    assert len(parts) == TUNING.claim_max_parts
+    assert parts[-1].endswith("number 9 names a different city.")
+
+
+def _quote(n, article, stance, text="q"):
+    return EvidenceQuote(
+        n=n,
+        article_id=article,
+        title="t",
+        outlet=None,
+        published=None,
+        url=None,
+        quote=f"{text} {article}",
+        stance=stance,
+    )
+
+
+def test_combined_verdict_is_the_weakest_statement_and_numbers_quotes_once():
+    shared = _quote(2, "a", "related")
+    first = ClaimCheck(
+        "A.", "supported", "A source states it.", (_quote(1, "b", "supports"), shared)
+    )
+    second = ClaimCheck(
+        "B.",
+        "contradicted",
+        "A source says otherwise: x.",
+        (_quote(1, "c", "refutes"), _quote(2, "a", "related")),
+    )
+    result = combine_checks("A. B.", [first, second])
+    assert result.verdict == "contradicted"
+    assert result.reason == "Statement 2 of 2 contradicted: A source says otherwise: x."
+    # The decisive statement's quotes come first; the shared quote is numbered once.
+    assert [(e.n, e.article_id) for e in result.evidence] == [(1, "c"), (2, "a"), (3, "b")]
+    assert [[e.n for e in p.evidence] for p in result.parts] == [[3, 2], [1, 2]]
+    assert result.to_json()["parts"][0] == {
+        "claim": "A.",
+        "verdict": "supported",
+        "reason": "A source states it.",
+        "citations": [3, 2],
+    }
+    both = combine_checks("A. B.", [first, dataclasses.replace(second, verdict="supported")])
+    assert both.verdict == "supported" and both.reason.startswith("A source states each of its 2")
+    unknown = dataclasses.replace(second, verdict="not_enough_evidence", reason="none.")
+    assert combine_checks("A. B.", [first, unknown]).verdict == "not_enough_evidence"
+    conflict = dataclasses.replace(second, verdict="conflicting")
+    assert (
+        combine_checks(
+            "A. B.", [conflict, dataclasses.replace(first, verdict="contradicted")]
+        ).verdict
+        == "contradicted"
+    )
+
+
+def test_a_number_written_on_to_a_name_is_part_of_the_name():
+    assert numbers("COVID-19 cases and SARS-CoV-2 tests on 40 F-16 jets") == {40.0}
+    source = "Revenues from its COVID-19 vaccines fell, with vaccine sales down in 2023."
+    claim = "The company reported lower SARS-CoV-2 vaccine sales in 2023."
+    assert mismatch(claim, source, source) is None
+
+
+def test_a_count_may_name_what_it_counts_later_in_its_clause():
+    source = (
+        "In total, 870 people worldwide have been infected, and 457 deaths have been reported."
+        " But in the last seven years there were only around 170 infections."
+    )
+    assert mismatch("Around 870 infections have been reported.", source, source) is None
+    assert mismatch("Around 270 infections have been reported.", source, source) == "number"
+
+
+def test_an_antonym_undone_by_its_verb_is_no_opposite():
+    source = "Oman will open its airspace to all carriers, effectively ending the ban on El Al."
+    assert mismatch("Oman is allowing El Al to use its airspace.", source, source) is None
+    kept = "Oman kept its ban on El Al flights over its airspace."
+    assert mismatch("Oman is allowing El Al flights over its airspace.", kept, kept) == "opposite"
+
+
+def test_a_not_the_source_says_of_the_same_thing_in_other_words_is_no_mismatch():
+    before = "Bird flu was not deemed to be a threat to humans until a 1997 outbreak in Hong Kong."
+    sentence = "However, there have been fears that the virus could spread between people."
+    claim = "Bird flu was not considered to be a risk to humans until 1997."
+    assert mismatch(claim, sentence, f"{before} {sentence}") is None
+    plain = "Bird flu was deemed to be a threat to humans after a 1997 outbreak in Hong Kong."
+    assert mismatch(claim, sentence, f"{plain} {sentence}") == "negation"
