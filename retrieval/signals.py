@@ -3,11 +3,23 @@ dates and names. The judge takes them as inputs; the verifier words its reasons 
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
 from .dates import MONTH_NAMES, month_number
-from .text import ABBREVIATIONS, STOPWORDS, normalize, stem, terms_of_words, words
+from .text import (
+    ABBREVIATIONS,
+    COUNTRIES,
+    METONYMS,
+    STOPWORDS,
+    edit_distance,
+    normalize,
+    phonetic_key,
+    stem,
+    terms_of_words,
+    words,
+)
 
 NEGATIONS = frozenset("not no never without none neither nor nobody nothing".split())
 FALSE_RATING = re.compile(
@@ -318,6 +330,122 @@ def entities(text: str) -> set[str]:
             run = run.partition(" ")[2]
         out.update(words(run))
     return out - set(_MONTHS) - set(_WEEKDAYS)
+
+
+_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}s?\b")
+# A name swapped in takes the place of at most this many words of the source's.
+_SLOT_WORDS = 4
+
+
+def _names(text: str) -> set[str]:
+    """Names and acronyms ("UFO", "U.S.") of ``text``, folded as ``words`` folds them."""
+    acronyms = {w for m in _ACRONYM.finditer(text) for w in words(m.group(0))}
+    return entities(text) | (acronyms - STOPWORDS)
+
+
+_TITLE_RUN = re.compile(r"[A-Z][\w'\u2019-]*(?:\s+(?:(?:of|and|for|the|&)\s+)*[A-Z][\w'\u2019-]*)*")
+
+
+def _initials(text: str) -> set[str]:
+    """The acronyms the capitalised runs of ``text`` spell: "Food and Drug Administration" ->
+    "fda", "European Commission" -> "ec" (any run of its capitalised words)."""
+    out: set[str] = set()
+    for m in _TITLE_RUN.finditer(text):
+        caps = [w[0].lower() for w in m.group(0).split() if w[0].isupper()]
+        out.update(
+            "".join(caps[i:j]) for i in range(len(caps)) for j in range(i + 2, len(caps) + 1)
+        )
+    return out
+
+
+def unmentioned_names(claim: str, context: str) -> set[str]:
+    """Names and acronyms of the claim that ``context`` does not mention, as a name or spelled
+    out ("FDA" is met by "Food and Drug Administration"); a country is met by its capital
+    ("U.K. activists" by "activists in London"), not the other way round."""
+    said = set(words(context))
+    capitals_of = {METONYMS[w] for w in said if w in METONYMS}
+    return _names(claim) - said - capitals_of - _initials(context)
+
+
+def _country(name: str) -> str | None:
+    """The country a name is, or a capital speaking for it ("moscow" -> "russia")."""
+    return METONYMS.get(name) or (name if name in COUNTRIES else None)
+
+
+def swapped_names(claim: str, source: str, article: str) -> list[tuple[str, str]]:
+    """A name of the claim that ``article`` never mentions, standing where ``source`` has
+    another name the claim lacks: "start-up UFO Media" against "start-up Ozy Media", "the
+    U.S.'s invasion" against "Russia's invasion". (claim's name, source's name) per slot.
+
+    Only a swap in the same slot counts, with words both sides agree on around it (or, at the
+    end of both, before it): a name the claim merely adds says nothing against the source. A
+    country against a person or company ("Putin's invasion" / "Russia's invasion") may be the
+    same actor, so it is no swap.
+    """
+    s_tokens = words(source)
+    s_names = _names(source)
+    c_names, c_set = unmentioned_names(claim, article), set(words(claim))
+    for clause in [claim, *_CLAUSE_END.split(claim)]:
+        swaps: list[tuple[str, str]] = []
+        c_tokens = words(clause)
+        blocks = difflib.SequenceMatcher(None, c_tokens, s_tokens, autojunk=False).get_opcodes()
+        for k, (op, i1, i2, j1, j2) in enumerate(blocks):
+            if op != "replace" or max(i2 - i1, j2 - j1) > _SLOT_WORDS:
+                continue
+            left = _anchor(blocks[k - 1], c_tokens) if k else 0
+            right = _anchor(blocks[k + 1], c_tokens) if k + 1 < len(blocks) else 0
+            at_end = i2 == len(c_tokens) and j2 == len(s_tokens)
+            at_start = i1 == 0 and j1 == 0
+            if not (
+                (left and right)
+                or (left >= _ANCHOR_TERMS and at_end)
+                or (right >= _ANCHOR_TERMS and at_start)
+            ):
+                continue
+            ours = [t for t in c_tokens[i1:i2] if t in c_names]
+            theirs = [t for t in s_tokens[j1:j2] if t in s_names and t not in c_set]
+            if any(_other_name(x, y) for x in ours for y in theirs):
+                ours_written = " ".join(_surface(t, claim) for t in ours)
+                swaps.append((ours_written, " ".join(_surface(t, source) for t in theirs)))
+        if swaps:
+            return swaps
+    return []
+
+
+# Names this close in spelling and sound are one name spelled two ways (Cody / Codey,
+# Araghchi / Araqchi).
+_VARIANT_EDITS = 2
+
+
+def _other_name(x: str, y: str) -> bool:
+    """Whether two names name different things: not one spelled two ways, and not a person
+    or company against a country (which may be one actor); two countries differ unless one
+    is the other's capital."""
+    if phonetic_key(x) == phonetic_key(y) or edit_distance(x, y, _VARIANT_EDITS) <= _VARIANT_EDITS:
+        return False
+    cx, cy = _country(x), _country(y)
+    return (cx is None) == (cy is None) and (cx is None or cx != cy)
+
+
+def _surface(token: str, text: str) -> str:
+    """How ``text`` writes the word that ``words`` folds to ``token`` ("ufo" -> "UFO")."""
+    for m in re.finditer(r"[\w\u2019'.-]+", text):
+        written = m.group(0).strip(".-'\u2019")
+        if token in words(written):
+            return re.sub(r"['\u2019]s$", "", written)
+    return token
+
+
+# Words both sides share right before a swapped name for it to stand in the same slot when
+# nothing follows it ("Russia's invasion of [Syria]" / "... of [Ukraine]."), or right after it
+# when it opens both ("[Apple] acquired WhatsApp" / "[Facebook] acquired WhatsApp").
+_ANCHOR_TERMS = 2
+
+
+def _anchor(block: tuple[str, int, int, int, int], tokens: list[str]) -> int:
+    """Content words of an equal block next to a swap (0 for any other block)."""
+    op, i1, i2, _j1, _j2 = block
+    return len(terms_of_words(tokens[i1:i2])) if op == "equal" else 0
 
 
 def opposed(claim_terms: set[str], other_terms: set[str]) -> tuple[str, str] | None:

@@ -355,6 +355,7 @@ _ALIASES = {
     for word in forms.split()
     for form in ((word, word + "s") if word.endswith(("an", "i")) else (word,))
 }
+COUNTRIES = frozenset(_COUNTRY_WORDS)
 # Capitals that news uses for their governments ("Moscow said", "talks with Tehran"): a question
 # about one meets the other, at a variant's discount (retrieval and coverage only; the words
 # themselves stay apart, so "in London" is not "in the UK" for a claim).

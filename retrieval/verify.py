@@ -22,9 +22,10 @@ from .signals import (
     FALSE_RATING,
     HYPOTHETICAL,
     REPORTED_CLAIM,
-    entities,
     mismatch,
     other_side,
+    swapped_names,
+    unmentioned_names,
     unstated,
 )
 from .state import CorpusState
@@ -42,6 +43,9 @@ class Stance:
     # The text read when it reaches back past the candidate sentence (the sentence before it
     # with it): what a quote of this stance must show.
     start: int | None = None
+    # A refutation by another name in the same slot: a support from another story outweighs
+    # it (two guides, two agents, two games written alike are two events, not a dispute).
+    by_name: bool = False
 
 
 def is_fact_check(state: CorpusState, article_id: str) -> bool:
@@ -114,7 +118,8 @@ def rule_stance(
     state: CorpusState, evidence: Evidence, claim: str, candidate: Candidate, unit: Unit
 ) -> Stance | None:
     aid, idx = candidate.article_id, candidate.idx
-    body = state.articles[aid].body
+    article = state.articles[aid]
+    body = article.body
     sentence = state.sentence_text(aid, idx)
     text = body[unit.start : unit.end]
     terms, weights = list(evidence.question_terms), evidence.term_weights
@@ -135,8 +140,12 @@ def rule_stance(
             why = mismatch(claim, sentence, text)
         else:
             why = mismatch(claim, text, sentence)
+        swaps = [] if why else swapped_names(claim, text, f"{article.title}\n{article.body}")
+        if swaps:
+            why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in swaps)
         if why and align >= TUNING.refute_align and dense >= TUNING.refute_dense:
-            return Stance(candidate, "refutes", f"the source differs ({why})", align, reach)
+            reason = f"the source differs ({why})"
+            return Stance(candidate, "refutes", reason, align, reach, by_name=bool(swaps))
         # A sentence that reports a claim ("Claim: ...", "claims that ...") does not support it.
         # Nor does one that only entertains it ("if Israel killed ...").
         reported = REPORTED_CLAIM.search(sentence) or (
@@ -150,7 +159,6 @@ def rule_stance(
             and cover >= TUNING.support_min_cover
         ):
             context = state.context_text(aid, idx)
-            article = state.articles[aid]
             swapped = _swapped_entities(claim, f"{article.title}\n{context}")
             if swapped:
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
@@ -168,7 +176,7 @@ def _swapped_entities(claim: str, context: str) -> str:
     """Names in the claim that the evidence (with its neighbouring sentences) never mentions: a
     name from elsewhere in the article swapped in ("Putin met Blinken" where Lavrov did) is no
     support."""
-    return ", ".join(sorted(entities(claim) - set(words(context))))
+    return ", ".join(sorted(unmentioned_names(claim, context)))
 
 
 def _has_key_term(state: CorpusState, terms: list[str], text: str) -> bool:
@@ -297,6 +305,8 @@ def decide(
     if fact_checked:
         chosen = _distinct(state, fact_checked + refutes)
         return Verdict("contradicted", "A fact-check in the sources rates it false.", chosen)
+    if supports and all(s.by_name for s in refutes):
+        refutes = []
     if supports and refutes and stories(supports) == stories(refutes):
         # One story both ways: the better-aligned reading of it wins.
         if refutes[0].strength >= supports[0].strength:

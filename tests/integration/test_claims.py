@@ -165,3 +165,48 @@ def test_a_compound_claim_is_supported_only_when_every_sentence_is(real_engine):
     assert [p.verdict for p in result.parts][0] == "supported"
     assert result.verdict == "not_enough_evidence", result.to_json()
     assert "Statement 2 of 2 not stated" in result.reason
+
+
+def test_a_name_swapped_into_the_same_slot_is_contradicted(real_engine):
+    # The sources: "... two days after US President Donald Trump sent US bomber planes ..."
+    swapped = real_engine.check(
+        "Putin hosted Araghchi in Moscow two days after French President Emmanuel Macron sent"
+        " bomber planes to strike Iran's three main nuclear sites."
+    )
+    assert swapped.verdict == "contradicted", swapped.to_json()
+    assert "Donald Trump" in swapped.evidence[0].quote
+    assert "Donald Trump, not Emmanuel Macron" in swapped.reason
+    # ... and the same claim with the right name is not
+    right = real_engine.check(
+        "Putin hosted Araghchi in Moscow two days after US President Donald Trump sent"
+        " bomber planes to strike Iran's three main nuclear sites."
+    )
+    assert right.verdict == "supported", right.to_json()
+
+
+def test_a_story_written_alike_about_another_name_does_not_dispute_a_supported_claim(
+    tmp_path, make_settings, minilm
+):
+    from retrieval import Engine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    guides = [
+        ("Barbarian", "Game Wire", "Whirlwind and Hammer of the Ancients lead the list."),
+        ("Sorcerer", "Play Daily", "Frozen Orb remains strong after the patch in October."),
+    ]
+    for n, (kind, outlet, more) in enumerate(guides):
+        (corpus / f"guide-{n}.md").write_text(
+            f"---\nid: guide-{n}\ntitle: Best {kind} builds\noutlet: {outlet}\n"
+            f"published: 2023-10-0{n + 1}\n---\n\n"
+            f"In this guide, we have gathered the best Diablo 4 {kind} builds for season 2. "
+            f"{more}\n",
+            encoding="utf-8",
+        )
+    with Engine(make_settings(corpus, tmp_path / "store"), embedder=minilm) as engine:
+        engine.reload()
+        right = engine.check("We have gathered the best Diablo 4 Barbarian builds for season 2.")
+        wrong = engine.check("We have gathered the best Diablo 4 Necromancer builds for season 2.")
+    assert right.verdict == "supported", right.to_json()
+    # with no story for it, the other names in its place refute it
+    assert wrong.verdict == "contradicted", wrong.to_json()

@@ -15,6 +15,8 @@ from retrieval.signals import (
     numbers,
     other_side,
     quantities,
+    swapped_names,
+    unmentioned_names,
     unstated,
 )
 from retrieval.text import words
@@ -598,3 +600,73 @@ def test_a_not_the_source_says_of_the_same_thing_in_other_words_is_no_mismatch()
     assert mismatch(claim, sentence, f"{before} {sentence}") is None
     plain = "Bird flu was deemed to be a threat to humans after a 1997 outbreak in Hong Kong."
     assert mismatch(claim, sentence, f"{plain} {sentence}") == "negation"
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "swap"),
+    [
+        (
+            "The founder of the digital start-up UFO Media was arrested on fraud charges.",
+            "The founder of the digital start-up Ozy Media was arrested Thursday on fraud charges.",
+            ("UFO", "Ozy"),
+        ),
+        # at the end of both, after words they share
+        (
+            "On the eve of the anniversary of Russia's invasion of Syria, activists protested.",
+            "The protest comes on the eve of the anniversary of Russia's invasion of Ukraine.",
+            ("Syria", "Ukraine"),
+        ),
+        (
+            "Lavrov met Blinken in Geneva on Friday.",
+            "Lavrov met Wang Yi in Geneva on Friday.",
+            ("Blinken", "Wang Yi"),
+        ),
+        # at the start of both, before words they share
+        (
+            "Joe Biden met Xi Jinping in Bali.",
+            "On Monday, Donald Trump met Xi Jinping in Bali.",
+            ("Biden", "Donald Trump"),
+        ),
+        # one name spelled two ways
+        (
+            "Gauff has two younger brothers, Cody and Cameron.",
+            "Gauff has two younger brothers, Codey and Cameron.",
+            None,
+        ),
+        # a sentence's first word may be no name ("Officials said ...")
+        ("Officials met Xi Jinping in Bali.", "Donald Trump met Xi Jinping in Bali.", None),
+        # a country and a person may be one actor; a capital is its country
+        (
+            "On the eve of the anniversary of Putin's invasion of Ukraine, activists protested.",
+            "The protest comes on the eve of the anniversary of Russia's invasion of Ukraine.",
+            None,
+        ),
+        ("Moscow condemned the strikes on Iran.", "Russia condemned the strikes on Iran.", None),
+        # a name added, not swapped; a name the article gives elsewhere
+        (
+            "Putin met Araghchi in Moscow on Monday.",
+            "Putin met Iran's foreign minister in Moscow on Monday.",
+            None,
+        ),
+    ],
+)
+def test_a_name_swapped_into_the_same_slot(claim, source, swap):
+    assert swapped_names(claim, source, source) == ([swap] if swap else [])
+
+
+def test_a_name_the_article_gives_elsewhere_is_no_swap():
+    source = "Lavrov met Wang Yi in Geneva on Friday."
+    article = f"{source} Blinken was in Geneva too."
+    assert swapped_names("Lavrov met Blinken in Geneva on Friday.", source, article) == []
+
+
+def test_acronyms_are_names_met_by_their_spelled_out_form_and_countries_by_capitals():
+    context = "The Food and Drug Administration and activists in London met Ozy Media."
+    assert unmentioned_names("The FDA and U.K. activists met UFO Media and NATO.", context) == {
+        "ufo",
+        "nato",
+    }
+    # a capital is not met by its country
+    assert unmentioned_names("Activists in London protested.", "U.K. activists protested.") == {
+        "london"
+    }
