@@ -54,9 +54,11 @@ FACT_CHECK_TITLE = re.compile(r"\bfact[- ]?check", re.I)
 # A number and its scale: a word ("6.1 million", "15 per cent") or, written on, an abbreviation
 # ("$1.2bn", "£50m": "m" and "k" only after a currency sign, else "5m" is five metres).
 _SCALED = r"(?:\s*(%|per ?cent\b|million\b|billion\b|trillion\b|thousand\b)|(bn|mn|tn|m|k)\b)?"
-# A number written on to a name with a hyphen is part of the name, not a count: "COVID-19",
-# "SARS-CoV-2", "F-16".
-_NAMED = r"(?<![\w.])(?<![A-Za-z]-)"
+# A number written on to a capitalised name with a hyphen is part of the name, not a count:
+# "COVID-19", "SARS-CoV-2", "Pac-12", "F-16" ("top-10" is still a number). Such a name is
+# compared as a name, digits and all.
+_IDENTIFIER = re.compile(r"\b[A-Z][A-Za-z]*(?:-[A-Za-z]+)*-\d+[A-Za-z]*\b")
+_NAMED = r"(?<![\w.])"
 _NUMBER = re.compile(_NAMED + r"(\d+(?:[.,]\d+)*)" + _SCALED, re.I)
 _UNIT_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -163,6 +165,10 @@ def month_days(text: str) -> tuple[set[str], list[tuple[int, int]]]:
     return found, spans
 
 
+def _identifier_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _IDENTIFIER.finditer(text)]
+
+
 def numbers(text: str) -> set[float]:
     """Quantities in ``text`` (years and days of the month excluded), scaled: "6.1 million" ->
     6100000."""
@@ -172,7 +178,7 @@ def numbers(text: str) -> set[float]:
 def _numbers_at(text: str) -> list[tuple[int, float]]:
     """Where each quantity of ``text`` starts, with its value (see ``numbers``)."""
     out = []
-    days = month_days(text)[1]
+    days = month_days(text)[1] + _identifier_spans(text)
     for m in _NUMBER.finditer(text):
         if any(a <= m.start() < b for a, b in days):
             continue
@@ -259,7 +265,7 @@ def quantities(text: str) -> dict[str, set[float]]:
     mapped to the values given for them. "Three days after" against "two days after ... three
     main sites" differs on days, which a bag of numbers would miss."""
     out: dict[str, set[float]] = {}
-    days = month_days(text)[1]
+    days = month_days(text)[1] + _identifier_spans(text)
     for m in _QUANTITY.finditer(text):
         if any(a <= m.start() < b for a, b in days):
             continue
@@ -340,6 +346,7 @@ _SLOT_WORDS = 4
 def _names(text: str) -> set[str]:
     """Names and acronyms ("UFO", "U.S.") of ``text``, folded as ``words`` folds them."""
     acronyms = {w for m in _ACRONYM.finditer(text) for w in words(m.group(0))}
+    acronyms.update(w for m in _IDENTIFIER.finditer(text) for w in words(m.group(0)))
     return entities(text) | (acronyms - STOPWORDS)
 
 
@@ -421,6 +428,8 @@ def _other_name(x: str, y: str) -> bool:
     """Whether two names name different things: not one spelled two ways, and not a person
     or company against a country (which may be one actor); two countries differ unless one
     is the other's capital."""
+    if any(c.isdigit() for c in x + y):
+        return x != y  # "Pac-18" is no spelling of "Pac-12"
     if phonetic_key(x) == phonetic_key(y) or edit_distance(x, y, _VARIANT_EDITS) <= _VARIANT_EDITS:
         return False
     cx, cy = _country(x), _country(y)

@@ -572,6 +572,12 @@ def test_combined_verdict_is_the_weakest_statement_and_numbers_quotes_once():
 
 def test_a_number_written_on_to_a_name_is_part_of_the_name():
     assert numbers("COVID-19 cases and SARS-CoV-2 tests on 40 F-16 jets") == {40.0}
+    assert numbers("a top-10 defense") == {10.0}
+    # ... and is compared as a name: another number there is another name
+    source = "Alarms keep going off in the COVID-19 unit as hospitals deal with a surge."
+    edited = source.replace("COVID-19", "COVID-38")
+    assert swapped_names(edited, source, source) == [("COVID-38", "COVID-19")]
+    assert unmentioned_names(edited, source) == {"38"}
     source = "Revenues from its COVID-19 vaccines fell, with vaccine sales down in 2023."
     claim = "The company reported lower SARS-CoV-2 vaccine sales in 2023."
     assert mismatch(claim, source, source) is None
