@@ -257,22 +257,23 @@ def plain_pipeline(corpus: Path, sample: int, work: Path) -> None:
 
 
 PHASES = ("seed_latency", "throughput", "plain_pipeline", "incremental", "big_latency")
-CHECK_PHASES = ("seed_check", "big_check")
+CHECK_PHASES = ("seed_check", "big_check", "big_check_compound")
 
 
 def check_latency(name: str, corpus: Path, store: Path, claims: list[str]) -> None:
     latency("check_latency_ms", name, corpus, store, claims, "check")
 
 
-def corpus_claims(corpus: Path, n: int) -> list[str]:
-    """Claims for a corpus with no claim set: every k-th article's second sentence, verbatim."""
+def corpus_claims(corpus: Path, n: int, statements: int = 1) -> list[str]:
+    """Claims for a corpus with no claim set: every k-th article's second sentence, verbatim
+    (with ``statements`` > 1, that many sentences from the second on: a compound claim)."""
     articles, _ = load_corpus(corpus)
     step = max(1, len(articles) // n)
     out = []
     for a in articles[::step][:n]:
         sents = split_sentences(a)
-        if len(sents) > 1:
-            out.append(a.body[sents[1].start : sents[1].end])
+        if len(sents) > statements:
+            out.append(" ".join(a.body[s.start : s.end] for s in sents[1 : 1 + statements]))
     return out
 
 
@@ -305,6 +306,9 @@ def run_phase(phase: str, args: argparse.Namespace) -> None:
             check_latency("seed", ROOT / "corpus", work / "seed-store", claims)
         elif phase == "big_check":
             check_latency("big", args.big, args.big_store, corpus_claims(args.big, 60))
+        elif phase == "big_check_compound":
+            claims = corpus_claims(args.big, 60, statements=2)
+            check_latency("big, two statements", args.big, args.big_store, claims)
     emit(
         metric="peak_rss_mb",
         phase=phase,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from functools import lru_cache
 
 from .dates import MONTH_NAMES, month_number
 from .text import (
@@ -369,9 +370,15 @@ def unmentioned_names(claim: str, context: str) -> set[str]:
     """Names and acronyms of the claim that ``context`` does not mention, as a name or spelled
     out ("FDA" is met by "Food and Drug Administration"); a country is met by its capital
     ("U.K. activists" by "activists in London"), not the other way round."""
+    return _names(claim) - _mentions(context)
+
+
+@lru_cache(maxsize=64)
+def _mentions(context: str) -> frozenset[str]:
+    """Everything that meets a name in ``context``: its words, the countries of its capitals,
+    the acronyms of its capitalised runs (cached: one article is read for many claims)."""
     said = set(words(context))
-    capitals_of = {METONYMS[w] for w in said if w in METONYMS}
-    return _names(claim) - said - capitals_of - _initials(context)
+    return frozenset(said | {METONYMS[w] for w in said if w in METONYMS} | _initials(context))
 
 
 def _country(name: str) -> str | None:

@@ -140,10 +140,12 @@ def rule_stance(
             why = mismatch(claim, sentence, text)
         else:
             why = mismatch(claim, text, sentence)
-        swaps = [] if why else swapped_names(claim, text, f"{article.title}\n{article.body}")
-        if swaps:
+        refutable = align >= TUNING.refute_align and dense >= TUNING.refute_dense
+        swaps = []
+        if not why and refutable:
+            swaps = swapped_names(claim, text, f"{article.title}\n{article.body}")
             why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in swaps)
-        if why and align >= TUNING.refute_align and dense >= TUNING.refute_dense:
+        if why and refutable:
             reason = f"the source differs ({why})"
             return Stance(candidate, "refutes", reason, align, reach, by_name=bool(swaps))
         # A sentence that reports a claim ("Claim: ...", "claims that ...") does not support it.
