@@ -406,12 +406,12 @@ def swapped_names(claim: str, source: str, article: str) -> list[tuple[str, str]
         for k, (op, i1, i2, j1, j2) in enumerate(blocks):
             if op != "replace" or max(i2 - i1, j2 - j1) > _SLOT_WORDS:
                 continue
-            left = _anchor(blocks[k - 1], c_tokens) if k else 0
-            right = _anchor(blocks[k + 1], c_tokens) if k + 1 < len(blocks) else 0
+            left = _anchor(blocks[k - 1], c_tokens) if k else -1
+            right = _anchor(blocks[k + 1], c_tokens) if k + 1 < len(blocks) else -1
             at_end = i2 == len(c_tokens) and j2 == len(s_tokens)
             at_start = i1 == 0 and j1 == 0
             if not (
-                (left and right)
+                (min(left, right) >= 0 and max(left, right) > 0)
                 or (left >= _ANCHOR_TERMS and at_end)
                 or (right >= _ANCHOR_TERMS and at_start)
             ):
@@ -459,9 +459,10 @@ _ANCHOR_TERMS = 2
 
 
 def _anchor(block: tuple[str, int, int, int, int], tokens: list[str]) -> int:
-    """Content words of an equal block next to a swap (0 for any other block)."""
+    """Content words of an equal block next to a swap (-1 for any other block): a swap stands
+    between two blocks both sides share, one of them with content ("..., Thurber said")."""
     op, i1, i2, _j1, _j2 = block
-    return len(terms_of_words(tokens[i1:i2])) if op == "equal" else 0
+    return len(terms_of_words(tokens[i1:i2])) if op == "equal" else -1
 
 
 def opposed(claim_terms: set[str], other_terms: set[str]) -> tuple[str, str] | None:

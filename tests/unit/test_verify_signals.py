@@ -633,6 +633,12 @@ def test_a_not_the_source_says_of_the_same_thing_in_other_words_is_no_mismatch()
             "On Monday, Donald Trump met Xi Jinping in Bali.",
             ("Biden", "Donald Trump"),
         ),
+        # the words after it may be few ("..., Thurber said.")
+        (
+            "The discovery of so much life was unanticipated, Olympics said.",
+            "The discovery of so much life was unanticipated, Thurber said.",
+            ("Olympics", "Thurber"),
+        ),
         # one name spelled two ways
         (
             "Gauff has two younger brothers, Cody and Cameron.",
