@@ -59,8 +59,7 @@ _SCALED = r"(?:\s*(%|per ?cent\b|million\b|billion\b|trillion\b|thousand\b)|(bn|
 # "COVID-19", "SARS-CoV-2", "Pac-12", "F-16" ("top-10" is still a number). Such a name is
 # compared as a name, digits and all.
 _IDENTIFIER = re.compile(r"\b[A-Z][A-Za-z]*(?:-[A-Za-z]+)*-\d+[A-Za-z]*\b")
-_NAMED = r"(?<![\w.])"
-_NUMBER = re.compile(_NAMED + r"(\d+(?:[.,]\d+)*)" + _SCALED, re.I)
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)" + _SCALED, re.I)
 _UNIT_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen"
@@ -179,9 +178,9 @@ def numbers(text: str) -> set[float]:
 def _numbers_at(text: str) -> list[tuple[int, float]]:
     """Where each quantity of ``text`` starts, with its value (see ``numbers``)."""
     out = []
-    days = month_days(text)[1] + _identifier_spans(text)
+    skipped = month_days(text)[1] + _identifier_spans(text)
     for m in _NUMBER.finditer(text):
-        if any(a <= m.start() < b for a, b in days):
+        if any(a <= m.start() < b for a, b in skipped):
             continue
         value = _quantity(m.group(1), _scale_of(m, text))
         if value is not None:
@@ -247,8 +246,7 @@ _SPELLED = (
 _WORD_RUN = re.compile(_SPELLED, re.I)
 # A number, its scale, and the (up to three) words after it, which stop at the next number.
 _QUANTITY = re.compile(
-    _NAMED
-    + r"(\d+(?:[.,]\d+)*|"
+    r"(?<![\w.])(\d+(?:[.,]\d+)*|"
     + _SPELLED
     + ")"
     + _SCALED
@@ -266,9 +264,9 @@ def quantities(text: str) -> dict[str, set[float]]:
     mapped to the values given for them. "Three days after" against "two days after ... three
     main sites" differs on days, which a bag of numbers would miss."""
     out: dict[str, set[float]] = {}
-    days = month_days(text)[1] + _identifier_spans(text)
+    skipped = month_days(text)[1] + _identifier_spans(text)
     for m in _QUANTITY.finditer(text):
-        if any(a <= m.start() < b for a, b in days):
+        if any(a <= m.start() < b for a, b in skipped):
             continue
         raw, scale, after = m.group(1).lower(), _scale_of(m, text), m.group(4)
         if raw[:1].isalpha():
