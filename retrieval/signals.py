@@ -433,12 +433,16 @@ def _other_name(x: str, y: str) -> bool:
     """Whether two names name different things: not one spelled two ways, and not a person
     or company against a country (which may be one actor); two countries differ unless one
     is the other's capital."""
+    cx, cy = _country(x), _country(y)
+    if cx or cy:
+        # Known countries are never spellings of each other (Iran / Iraq); a country against
+        # a person or company may be one actor.
+        return bool(cx and cy) and cx != cy
     if any(c.isdigit() for c in x + y):
         return x != y  # "Pac-18" is no spelling of "Pac-12"
-    if phonetic_key(x) == phonetic_key(y) or edit_distance(x, y, _VARIANT_EDITS) <= _VARIANT_EDITS:
-        return False
-    cx, cy = _country(x), _country(y)
-    return (cx is None) == (cy is None) and (cx is None or cx != cy)
+    return not (
+        phonetic_key(x) == phonetic_key(y) or edit_distance(x, y, _VARIANT_EDITS) <= _VARIANT_EDITS
+    )
 
 
 def _surface(token: str, text: str) -> str:

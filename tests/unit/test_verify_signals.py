@@ -639,6 +639,12 @@ def test_a_not_the_source_says_of_the_same_thing_in_other_words_is_no_mismatch()
             "The discovery of so much life was unanticipated, Thurber said.",
             ("Olympics", "Thurber"),
         ),
+        # two countries are never one spelled two ways
+        (
+            "The talks on the reactor in Iraq resumed in Vienna.",
+            "The talks on the reactor in Iran resumed in Vienna.",
+            ("Iraq", "Iran"),
+        ),
         # one name spelled two ways
         (
             "Gauff has two younger brothers, Cody and Cameron.",
