@@ -7,6 +7,7 @@ import difflib
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from .dates import MONTH_NAMES, month_number
 from .text import (
@@ -169,6 +170,42 @@ def _identifier_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _IDENTIFIER.finditer(text)]
 
 
+# A year before 1900 reads as one where a year is written: after a month ("Jan. 1, 1863",
+# "July 1776"), after a word that introduces a time ("in 1803", "since 1865"), or opening a
+# line of a timeline ("1803: The Louisiana Purchase ..."). Elsewhere "1500" may count troops.
+_OLD_YEAR = re.compile(
+    rf"(?:\b(?:{MONTH_NAMES})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+"
+    r"|\b(?:in|since|until|till|from|before|after|circa)\s+)"
+    r"(1[0-8]\d\d)\b(?![,.]\d)"
+    r"|^\s*(1[0-8]\d\d)(?=\s*[:\u2013\u2014-])",
+    re.I | re.M,
+)
+
+
+def _old_years(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Years before 1900 where ``text`` writes them as years (see ``_OLD_YEAR``), with where
+    each stands."""
+    out = []
+    for m in _OLD_YEAR.finditer(text):
+        group = 1 if m.group(1) else 2
+        out.append((m.group(group), m.span(group)))
+        # ... and the year that closes a span it opens ("from 1861 to 1865")
+        if end := _YEAR_SPAN_END.match(text, m.end(group)):
+            out.append((end.group(1), end.span(1)))
+    return out
+
+
+_YEAR_SPAN_END = re.compile(
+    r"\s*(?:[-\u2013\u2014/]|\s(?:to|and|until|through|till)\s)\s*(1[0-8]\d\d)\b"
+)
+
+
+def _not_counts(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` writes digits that count nothing: days of the month, years before 1900
+    written as years, and names with numbers ("COVID-19")."""
+    return month_days(text)[1] + _identifier_spans(text) + [at for _, at in _old_years(text)]
+
+
 def numbers(text: str) -> set[float]:
     """Quantities in ``text`` (years and days of the month excluded), scaled: "6.1 million" ->
     6100000."""
@@ -178,7 +215,7 @@ def numbers(text: str) -> set[float]:
 def _numbers_at(text: str) -> list[tuple[int, float]]:
     """Where each quantity of ``text`` starts, with its value (see ``numbers``)."""
     out = []
-    skipped = month_days(text)[1] + _identifier_spans(text)
+    skipped = _not_counts(text)
     for m in _NUMBER.finditer(text):
         if any(a <= m.start() < b for a, b in skipped):
             continue
@@ -264,7 +301,7 @@ def quantities(text: str) -> dict[str, set[float]]:
     mapped to the values given for them. "Three days after" against "two days after ... three
     main sites" differs on days, which a bag of numbers would miss."""
     out: dict[str, set[float]] = {}
-    skipped = month_days(text)[1] + _identifier_spans(text)
+    skipped = _not_counts(text)
     for m in _QUANTITY.finditer(text):
         if any(a <= m.start() < b for a, b in skipped):
             continue
@@ -309,7 +346,7 @@ def calendar(text: str) -> set[str]:
     2019 to 2021" names 2020, "between March and June" names April)."""
     toks = set(words(text))
     found = {t for t in toks if t in _MONTHS or t in _WEEKDAYS} | month_days(text)[0]
-    found |= set(re.findall(r"\b(?:19|20)\d\d\b", text))
+    found |= set(re.findall(r"\b(?:19|20)\d\d\b", text)) | {y for y, _ in _old_years(text)}
     for m in _YEAR_SPAN.finditer(text):
         first, last = int(m.group(1)), m.group(2)
         end = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
@@ -323,8 +360,9 @@ def calendar(text: str) -> set[str]:
 
 def entities(text: str) -> set[str]:
     """The words of capitalised names, as ``words`` folds them ("United States" -> "us", so it
-    agrees with "U.S."); a word opening a sentence is no name ("Peskov said Trump ..." names
-    Trump)."""
+    agrees with "U.S."). A word opening a sentence is a name only if it is no common word:
+    "Peskov said ..." names Peskov, "Officials said ..." and "Trump said ..." name no one (a
+    trump is a card; ``article_names`` knows Trump from the rest of an article)."""
     out: set[str] = set()
     text = unicodedata.normalize("NFC", text)  # "Ma\u0301s" is one word, "Más"
     for m in _ENTITY.finditer(text):
@@ -332,9 +370,50 @@ def entities(text: str) -> set[str]:
         opening = _SENTENCE_OPENING.search(text[: m.start()])
         before = (opening.group(1) or "") if opening else ""
         if opening and not (before.lower() in ABBREVIATIONS or len(before) == 1):
-            run = run.partition(" ")[2]
+            first, _, rest = run.partition(" ")
+            if any(w in STOPWORDS or common_word(w) for w in words(first)):
+                run = rest
         out.update(words(run))
     return out - set(_MONTHS) - set(_WEEKDAYS)
+
+
+@lru_cache(maxsize=64)
+def article_names(article: str) -> frozenset[str]:
+    """The names of an article (cached: one article is read for many claims). A word opening
+    a sentence of it is a name where the article writes it as one elsewhere ("Trump said ..."
+    after "... said Donald Trump")."""
+    return frozenset(entities(article))
+
+
+def common_word(word: str) -> bool:
+    """Whether WordNet writes ``word`` (any inflection of it) in lower case: "officials",
+    "trump", "apple" are common words; "Peskov", "Samsung" are not. WordNet holds nouns,
+    verbs, adjectives and adverbs only, so the closed classes ("since", "although",
+    "everyone") are listed here."""
+    return word in _FUNCTION_WORDS or stem(word) in _common_stems()
+
+
+# English function words: prepositions, conjunctions, pronouns, determiners, interjections.
+_FUNCTION_WORDS = frozenset(
+    """about above across after against ahead along alongside amid amidst among amongst around
+    as at because before behind below beneath beside besides between beyond both but by despite
+    down during each either every except for from if in inside into like near neither nor of
+    off on onto opposite out outside over past per since than though through throughout till to
+    toward towards under underneath unless unlike until up upon via whereas whether while
+    whilst with within without although lest once whenever wherever whoever whomever whatever
+    whichever whose whom however anyone anybody anything everyone everybody everything someone
+    somebody something noone nobody nothing none another others ours yours theirs mine hers
+    oneself itself himself herself themselves ourselves yourself yourselves myself this that
+    these those such several few many much most some any all oh ah hey wow yes thanks please
+    yet thus hence therefore moreover furthermore meanwhile nevertheless nonetheless otherwise
+    instead also still already even just only rather quite""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _common_stems() -> frozenset[str]:
+    text = Path(__file__).with_name("common_words.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}s?\b")
@@ -394,13 +473,51 @@ def swapped_names(claim: str, source: str, article: str) -> list[tuple[str, str]
     country against a person or company ("Putin's invasion" / "Russia's invasion") may be the
     same actor, so it is no swap.
     """
-    s_tokens = words(source)
-    s_names = _names(source)
+    s_names = _names(source) | (set(words(source)) & article_names(article))
     c_names, c_set = unmentioned_names(claim, article), set(words(claim))
+    for form in (source, *active_forms(source)):
+        for slots in _slots(claim, form):
+            swaps: list[tuple[str, str]] = []
+            for mine, other in slots:
+                ours = [t for t in mine if t in c_names]
+                theirs = [t for t in other if t in s_names and t not in c_set]
+                if any(_other_name(x, y) for x in ours for y in theirs):
+                    ours_written = " ".join(_surface(t, claim) for t in ours)
+                    swaps.append((ours_written, " ".join(_surface(t, source) for t in theirs)))
+            if swaps:
+                return swaps
+    return []
+
+
+# "Beats, which was acquired by Apple" / "Beats was acquired by Apple": a name done something
+# to by another name.
+_NAME_RUN = r"[A-Z][\w'\u2019&.-]*(?:\s+[A-Z][\w'\u2019&.-]*){0,3}"
+_PASSIVE = re.compile(
+    rf"(?P<obj>{_NAME_RUN}),?\s+(?:(?:which|who)\s+)?"
+    r"(?:was|were|is|are|has been|had been|have been|will be)\s+"
+    rf"(?P<verb>[a-z]+)\s+by\s+(?P<subj>{_NAME_RUN})"
+)
+
+
+def active_forms(text: str) -> list[str]:
+    """``text`` with each passive between two names put in the active voice: "Beats, which was
+    acquired by Apple in 2014, unveiled ..." -> "Apple acquired Beats in 2014, unveiled ...",
+    so that "Samsung acquired Beats" lines up with it word for word."""
+    return [
+        f"{text[: m.start()]}{m['subj']} {m['verb']} {m['obj']}{text[m.end() :]}"
+        for m in _PASSIVE.finditer(text)
+    ]
+
+
+def _slots(claim: str, source: str):
+    """Per clause of the claim (the whole claim first): the stretches of words it has where
+    ``source`` has others, in the same slot: between two stretches both share, one of them with
+    content, or at the start or end of both next to one that has content."""
+    s_tokens = words(source)
     for clause in [claim, *_CLAUSE_END.split(claim)]:
-        swaps: list[tuple[str, str]] = []
         c_tokens = words(clause)
         blocks = difflib.SequenceMatcher(None, c_tokens, s_tokens, autojunk=False).get_opcodes()
+        slots: list[tuple[list[str], list[str]]] = []
         for k, (op, i1, i2, j1, j2) in enumerate(blocks):
             if op != "replace" or max(i2 - i1, j2 - j1) > _SLOT_WORDS:
                 continue
@@ -408,20 +525,56 @@ def swapped_names(claim: str, source: str, article: str) -> list[tuple[str, str]
             right = _anchor(blocks[k + 1], c_tokens) if k + 1 < len(blocks) else -1
             at_end = i2 == len(c_tokens) and j2 == len(s_tokens)
             at_start = i1 == 0 and j1 == 0
-            if not (
+            if (
                 (min(left, right) >= 0 and max(left, right) > 0)
                 or (left >= _ANCHOR_TERMS and at_end)
                 or (right >= _ANCHOR_TERMS and at_start)
             ):
-                continue
-            ours = [t for t in c_tokens[i1:i2] if t in c_names]
-            theirs = [t for t in s_tokens[j1:j2] if t in s_names and t not in c_set]
-            if any(_other_name(x, y) for x in ours for y in theirs):
-                ours_written = " ".join(_surface(t, claim) for t in ours)
-                swaps.append((ours_written, " ".join(_surface(t, source) for t in theirs)))
-        if swaps:
-            return swaps
+                slots.append((c_tokens[i1:i2], s_tokens[j1:j2]))
+        yield slots
+
+
+def swapped_opposites(claim: str, source: str) -> list[tuple[str, str]]:
+    """A word of the claim standing where ``source`` has its antonym (WordNet's, see
+    ``antonym_pairs``): "will exclude dairy" against "will include dairy". (claim's word,
+    source's word) per slot. A "not" on either side may undo the opposite, so none is read
+    then; nor when the claim also has the source's word, or the source the claim's."""
+    c_set, s_set = set(words(claim)), set(words(source))
+    if NEGATIONS & (c_set | s_set):
+        return []
+    pairs = antonym_pairs()
+    for slots in _slots(claim, source):
+        found = [
+            (x, y)
+            for mine, other in slots
+            for x in mine
+            for y in other
+            if x not in s_set
+            and y not in c_set
+            and frozenset((stem(x), stem(y))) in pairs
+            and not (_undone(stem(x), claim) or _undone(stem(y), source))
+        ]
+        if found:
+            return found
     return []
+
+
+@lru_cache(maxsize=1)
+def antonym_pairs() -> frozenset[frozenset[str]]:
+    """WordNet 3.0's antonyms (``retrieval/antonyms.txt``, made by bench/build_lexicon.py) and
+    the opposites above, as pairs of stems."""
+    text = (Path(__file__).with_name("antonyms.txt")).read_text(encoding="utf-8")
+    pairs = {frozenset(pair) for pair in ANTONYMS}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            a, b = (stem(w) for w in line.split())
+            if a != b and min(len(a), len(b)) >= _ANTONYM_MIN_CHARS:
+                pairs.add(frozenset((a, b)))
+    return frozenset(pairs)
+
+
+# Stems this short are too ambiguous to oppose ("up", "in").
+_ANTONYM_MIN_CHARS = 3
 
 
 # Names this close in spelling and sound are one name spelled two ways (Cody / Codey,

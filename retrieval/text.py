@@ -488,6 +488,9 @@ def words(text: str) -> list[str]:
                 out.append("not")
                 continue
             tok = base
+        if tok == "cannot":  # "cannot seek" says "can not seek", like "can't seek"
+            out += ["can", "not"]
+            continue
         out.append(_CANONICAL.get(tok, tok))
     return out
 

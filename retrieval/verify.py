@@ -25,6 +25,7 @@ from .signals import (
     mismatch,
     other_side,
     swapped_names,
+    swapped_opposites,
     unmentioned_names,
     unstated,
 )
@@ -145,6 +146,8 @@ def rule_stance(
         if not why and refutable:
             swaps = swapped_names(claim, text, f"{article.title}\n{article.body}")
             why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in swaps)
+            if not swaps and (opposites := swapped_opposites(claim, text)):
+                why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in opposites)
         if why and refutable:
             reason = f"the source differs ({why})"
             return Stance(candidate, "refutes", reason, align, reach, by_name=bool(swaps))
@@ -162,6 +165,10 @@ def rule_stance(
         ):
             context = state.context_text(aid, idx)
             swapped = _swapped_entities(claim, f"{article.title}\n{context}")
+            if not swapped and (swaps := swapped_names(claim, text, text)):
+                # Another name in the sentence's own slot: a neighbour naming the claim's
+                # ("Peskov said ... Lavrov called the strikes ...") does not make it his.
+                swapped = ", ".join(ours for ours, _ in swaps)
             if swapped:
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
             if not _has_key_term(state, terms, context):

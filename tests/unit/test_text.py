@@ -143,6 +143,7 @@ def test_us_and_united_states_give_the_same_content_terms():
         ("Isn’t", ["is", "not"]),
         ("won't", ["will", "not"]),
         ("doesn't", ["does", "not"]),
+        ("cannot", ["can", "not"]),
     ],
 )
 def test_contractions_keep_their_negation(text, expected):

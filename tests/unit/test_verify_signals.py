@@ -8,6 +8,8 @@ import unicodedata
 import pytest
 
 from retrieval.signals import (
+    active_forms,
+    antonym_pairs,
     calendar,
     entities,
     mismatch,
@@ -16,6 +18,7 @@ from retrieval.signals import (
     other_side,
     quantities,
     swapped_names,
+    swapped_opposites,
     unmentioned_names,
     unstated,
 )
@@ -98,6 +101,39 @@ def test_numbers_scale_and_skip_years():
 
 
 @pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("Lincoln signed the Emancipation Proclamation on Jan. 1, 1863.", {"1863"}),
+        ("In 1803 the territory changed hands.", {"1803"}),
+        ("1803: The Louisiana Purchase was completed.", {"1803"}),
+        ("The Civil War lasted from 1861 to 1865.", {"1861", "1865"}),
+    ],
+)
+def test_a_year_before_1900_written_as_a_year_is_a_date_not_a_number(text, years):
+    assert numbers(text) == set()
+    assert years <= calendar(text)
+
+
+def test_a_four_digit_count_is_still_a_number():
+    assert numbers("Some 1500 troops arrived.") == {1500.0}
+    assert numbers("The law of 1790 says so.") == {1790.0}
+    assert calendar("Some 1500 troops arrived.") == set()
+
+
+def test_a_historical_year_the_source_does_not_give_is_no_number_mismatch():
+    claim = "President Abraham Lincoln had signed the Emancipation Proclamation on Jan. 1, 1863."
+    source = (
+        "All enslaved people in the state were free, more than two years after President "
+        "Abraham Lincoln signed the Emancipation Proclamation."
+    )
+    assert mismatch(claim, source, source) is None
+    # said with another year, it is a date mismatch
+    claim = "Lincoln signed the Emancipation Proclamation in 1863."
+    other = "Lincoln signed the Emancipation Proclamation in 1862."
+    assert mismatch(claim, other, other) == "date"
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("Seventy stores closed.", 70),
@@ -142,8 +178,8 @@ def test_calendar_finds_months_weekdays_and_years():
     assert calendar("On Monday, June 23, 2025") == {"monday", "june", "2025", "june 23"}
 
 
-def test_entities_skip_the_sentence_opening_word():
-    assert entities("Peskov said Trump had not told Putin.") == {"trump", "putin"}
+def test_entities_skip_a_sentence_opening_common_word():
+    assert entities("Officials said Trump had not told Putin.") == {"trump", "putin"}
     assert entities("He left. Then Obama won Iowa.") == {"obama", "iowa"}
 
 
@@ -631,7 +667,7 @@ def test_a_not_the_source_says_of_the_same_thing_in_other_words_is_no_mismatch()
         (
             "Joe Biden met Xi Jinping in Bali.",
             "On Monday, Donald Trump met Xi Jinping in Bali.",
-            ("Biden", "Donald Trump"),
+            ("Joe Biden", "Donald Trump"),
         ),
         # the words after it may be few ("..., Thurber said.")
         (
@@ -653,6 +689,23 @@ def test_a_not_the_source_says_of_the_same_thing_in_other_words_is_no_mismatch()
         ),
         # a sentence's first word may be no name ("Officials said ...")
         ("Officials met Xi Jinping in Bali.", "Donald Trump met Xi Jinping in Bali.", None),
+        # ... but one that is no common word is: the claim's subject swapped
+        (
+            "Peskov met Xi Jinping in Bali.",
+            "Donald Trump met Xi Jinping in Bali.",
+            ("Peskov", "Donald Trump"),
+        ),
+        # the same roles in the other voice
+        (
+            "Samsung acquired Beats in 2014.",
+            "Beats, which was acquired by Apple in 2014, unveiled new headphones.",
+            ("Samsung", "Apple"),
+        ),
+        (
+            "Samsung acquired Beats in 2014.",
+            "Beats was acquired by Apple in 2014.",
+            ("Samsung", "Apple"),
+        ),
         # a country and a person may be one actor; a capital is its country
         (
             "On the eve of the anniversary of Putin's invasion of Ukraine, activists protested.",
@@ -670,6 +723,87 @@ def test_a_not_the_source_says_of_the_same_thing_in_other_words_is_no_mismatch()
 )
 def test_a_name_swapped_into_the_same_slot(claim, source, swap):
     assert swapped_names(claim, source, source) == ([swap] if swap else [])
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "swap"),
+    [
+        # WordNet's antonyms, beyond the hand-written list
+        (
+            "The new rules exclude dairy products, the agency said.",
+            "The new rules include dairy products, the agency said.",
+            ("exclude", "include"),
+        ),
+        (
+            "The flight took an indirect route to Lisbon on Monday.",
+            "The flight took a direct route to Lisbon on Monday.",
+            ("indirect", "direct"),
+        ),
+        (
+            "Its popularity has increased over the past decade.",
+            "Its unpopularity has increased over the past decade.",
+            ("popularity", "unpopularity"),
+        ),
+        # a "not" on either side may undo the opposite
+        ("Prices did not increase in May.", "Prices decreased in May.", None),
+        # words that differ without being opposites
+        (
+            "Activists dumped paint on the road in front of the embassy.",
+            "Protesters poured paint on the road in front of the embassy.",
+            None,
+        ),
+        # the claim has both words: no swap
+        (
+            "Exports increased while imports decreased in May.",
+            "Exports decreased while imports increased in May.",
+            None,
+        ),
+        # not in the same slot: the opposite word is somewhere else in the source
+        (
+            "The company said profits increased in the first quarter.",
+            "Losses decreased, the company said of its results in the first quarter.",
+            None,
+        ),
+    ],
+)
+def test_an_antonym_in_the_same_slot(claim, source, swap):
+    assert swapped_opposites(claim, source) == ([swap] if swap else [])
+
+
+def test_antonym_pairs_hold_wordnet_and_the_hand_list_as_stems():
+    pairs = antonym_pairs()
+    assert frozenset(("includ", "exclud")) in pairs  # WordNet and the hand list
+    assert frozenset(("voluntari", "involuntari")) in pairs  # WordNet only
+    assert frozenset(("popular", "unpopular")) in pairs
+    assert all(len(pair) == 2 for pair in pairs)
+    # stems this short are too ambiguous to oppose
+    assert not any(min(len(w) for w in pair) < 3 for pair in pairs)
+
+
+def test_a_sentence_opening_name_the_article_writes_as_a_name_elsewhere_is_one():
+    # "trump" is a common word (a card), so only the article tells that Trump is a name
+    source = "Trump called the strikes a spectacular military success."
+    article = f"{source} The remarks by Donald Trump came on Sunday."
+    claim = "Peskov called the strikes a spectacular military success."
+    assert swapped_names(claim, source, source) == []
+    assert swapped_names(claim, source, article) == [("Peskov", "Trump")]
+
+
+def test_entities_keep_an_opening_word_only_when_it_is_no_common_word():
+    assert entities("Peskov said the talks failed.") == {"peskov"}
+    assert entities("Officials said the talks failed.") == set()
+    assert entities("Trump said the talks failed.") == set()
+    assert entities("The talks failed, Peskov said.") == {"peskov"}
+    # function words are no names either (WordNet lists none of them)
+    assert entities("Since then, 870 people have been infected.") == set()
+    assert entities("Although Putin agreed, everyone left.") == {"putin"}
+
+
+def test_active_forms_turn_a_passive_between_names_around():
+    assert active_forms("WhatsApp, which was bought by Facebook for $19 billion, grew.") == [
+        "Facebook bought WhatsApp for $19 billion, grew."
+    ]
+    assert active_forms("The deal was approved by regulators.") == []
 
 
 def test_a_name_the_article_gives_elsewhere_is_no_swap():
