@@ -120,6 +120,9 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 # not "NBA"), one run per name.
 _NAME_WORD = r"[A-Z](?=[\w'\u2019-]*[a-z])[\w'\u2019-]*"
 _ENTITY = re.compile(rf"(?<!['\u2019])\b{_NAME_WORD}(?:\s+{_NAME_WORD})*")
+# Characters before a name that tell whether it opens a sentence (the word before a full stop
+# included: "Mr." does not end one).
+_OPENING_REACH = 64
 _SENTENCE_OPENING = re.compile(r"(?:^|(\w*)[.!?][\"'\u201d\u2019)]*\s+)$")
 
 
@@ -367,7 +370,9 @@ def entities(text: str) -> set[str]:
     text = unicodedata.normalize("NFC", text)  # "Ma\u0301s" is one word, "Más"
     for m in _ENTITY.finditer(text):
         run = m.group(0)
-        opening = _SENTENCE_OPENING.search(text[: m.start()])
+        # Only the text right before the name decides (a whole article's prefix would make
+        # this quadratic in its length).
+        opening = _SENTENCE_OPENING.search(text[max(0, m.start() - _OPENING_REACH) : m.start()])
         before = (opening.group(1) or "") if opening else ""
         if opening and not (before.lower() in ABBREVIATIONS or len(before) == 1):
             first, _, rest = run.partition(" ")
@@ -463,7 +468,9 @@ def _country(name: str) -> str | None:
     return METONYMS.get(name) or (name if name in COUNTRIES else None)
 
 
-def swapped_names(claim: str, source: str, article: str) -> list[tuple[str, str]]:
+def swapped_names(
+    claim: str, source: str, article: str, openings: bool = False
+) -> list[tuple[str, str]]:
     """A name of the claim that ``article`` never mentions, standing where ``source`` has
     another name the claim lacks: "start-up UFO Media" against "start-up Ozy Media", "the
     U.S.'s invasion" against "Russia's invasion". (claim's name, source's name) per slot.
@@ -471,10 +478,14 @@ def swapped_names(claim: str, source: str, article: str) -> list[tuple[str, str]
     Only a swap in the same slot counts, with words both sides agree on around it (or, at the
     end of both, before it): a name the claim merely adds says nothing against the source. A
     country against a person or company ("Putin's invasion" / "Russia's invasion") may be the
-    same actor, so it is no swap.
+    same actor, so it is no swap. With ``openings``, any capitalised word opening a sentence
+    of the claim may be a name, common word or not ("Trump said ..." against "Ryabkov said
+    ..."): enough to withhold a support, too loose for a contradiction.
     """
     s_names = _names(source) | (set(words(source)) & article_names(article))
     c_names, c_set = unmentioned_names(claim, article), set(words(claim))
+    if openings:
+        c_names = c_names | (_opening_words(claim) - _mentions(article))
     for form in (source, *active_forms(source)):
         for slots in _slots(claim, form):
             swaps: list[tuple[str, str]] = []
@@ -487,6 +498,12 @@ def swapped_names(claim: str, source: str, article: str) -> list[tuple[str, str]
             if swaps:
                 return swaps
     return []
+
+
+def _opening_words(text: str) -> set[str]:
+    """The capitalised words that open the sentences of ``text``, function words aside."""
+    found = re.findall(r"(?:^|[.!?][\"'\u201d\u2019)]*\s+)([A-Z][\w'\u2019-]*)", text)
+    return {w for m in found for w in words(m) if w not in STOPWORDS and w not in _FUNCTION_WORDS}
 
 
 # "Beats, which was acquired by Apple" / "Beats was acquired by Apple": a name done something
@@ -841,6 +858,22 @@ def _numbers_agree(claim: set[float], source: set[float], claim_q: dict, source_
     return all(any(met(x, y) for y in source) for x in claim)
 
 
+# A negated "more than" is an upper bound ("no more than twice", "not elected more than
+# twice"); "only", "at most", "up to" state one too.
+_NEGATED_BOUND = re.compile(
+    r"\b(?:no|not|never|cannot|n't)\b(?:\W+\w+){0,12}?\W+(?:more|longer|greater|other) than\s+(\w+)",
+    re.I,
+)
+_STATED_BOUND = re.compile(r"\b(?:only|at most|up to|a maximum of)\b((?:\W+\w+){1,5})", re.I)
+
+
+def _same_bound(negated: str, stated: str) -> bool:
+    """Whether ``negated`` bounds with a "not ... more than N" what ``stated`` bounds with an
+    "only ... N": the same N after both."""
+    limits = {words(m.group(1))[0] for m in _NEGATED_BOUND.finditer(negated) if words(m.group(1))}
+    return any(limits & set(words(m.group(1))) for m in _STATED_BOUND.finditer(stated))
+
+
 def mismatch(claim: str, statement: str, facts: str) -> str | None:
     """Why aligned evidence says other than the claim: ``statement`` is the clause or sentence
     whose polarity counts, ``facts`` the text whose numbers and dates count."""
@@ -879,10 +912,14 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     # negates the source's own words in others ("not required to delete" against "ordered to
     # remove"), unless the source says it too, outside the part that lines up ("he couldn't
     # plan much, but I think she planned it" against its clause "she planned it").
+    # "No person shall be elected ... more than twice" bounds what "can only hold the office
+    # twice" bounds: the "no" is the bound's, not a denial.
+    bounded = _same_bound(claim, facts) or _same_bound(facts, claim)
     if (
         bool(c_heads) != bool(u_heads)
         and (c_heads or _meets(u_heads, c_terms))
         and not _meets(c_heads, said)
+        and not bounded
     ):
         return "negation"
     # Both say "not", but of different things, and one states plainly what the other negates:
@@ -890,7 +927,7 @@ def mismatch(claim: str, statement: str, facts: str) -> str | None:
     # no longer run both" (presence alone reads both as negative).
     # A head counts as negated on the other side when any negation there governs it ("lacks a
     # defence clause" / "did not include a defence clause").
-    if c_heads and u_heads:
+    if c_heads and u_heads and not bounded:
         negated_there = {t for scope in said_scopes for t in scope}
         if any(h in seen and not _meets([h], negated_there) for h in c_heads):
             return "negation"

@@ -165,9 +165,10 @@ def rule_stance(
         ):
             context = state.context_text(aid, idx)
             swapped = _swapped_entities(claim, f"{article.title}\n{context}")
-            if not swapped and (swaps := swapped_names(claim, text, text)):
+            if not swapped and (swaps := swapped_names(claim, text, text, openings=True)):
                 # Another name in the sentence's own slot: a neighbour naming the claim's
-                # ("Peskov said ... Lavrov called the strikes ...") does not make it his.
+                # ("Peskov said ... Lavrov called the strikes ...") does not make it his, and
+                # "Trump said ..." is no support from "Ryabkov said ..." (Trump opens it).
                 swapped = ", ".join(ours for ours, _ in swaps)
             if swapped:
                 return Stance(candidate, "related", f"names differ ({swapped})", align)

@@ -79,3 +79,11 @@ def test_a_name_the_sentence_before_gives_is_not_the_doer_of_this_one(engine):
     # the sentence says Lavrov called the strikes that, so it is no support either.
     check = engine.check("Peskov called the strikes a grave violation of international law.")
     assert check.verdict == "not_enough_evidence", check.to_json()
+
+
+@pytest.mark.parametrize("who", ["Trump", "Officials"])
+def test_a_claim_opening_with_a_common_word_for_another_doer_is_not_supported(engine, who):
+    # "trump" and "officials" are common words, so neither is contradicted by "Ryabkov said";
+    # but the sentence says Ryabkov said it, so neither is supported either
+    claim = f"{who} said the treaty would stand, and the talks would go on in Geneva on Friday."
+    assert engine.check(claim).verdict == "not_enough_evidence"

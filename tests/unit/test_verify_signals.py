@@ -120,6 +120,15 @@ def test_a_four_digit_count_is_still_a_number():
     assert calendar("Some 1500 troops arrived.") == set()
 
 
+def test_a_negated_more_than_is_the_bound_an_only_states():
+    source = 'The 22nd Amendment says: "No person shall be elected to the office of the President more than twice."'
+    same = "Under the 22nd Amendment a person serving as president can only hold the office twice."
+    assert mismatch(same, source, source) is None
+    # without the bound, the "no" still denies
+    denied = "Under the 22nd Amendment a person can be elected to the office of the President more than twice."
+    assert mismatch(denied, source, source) == "negation"
+
+
 def test_a_historical_year_the_source_does_not_give_is_no_number_mismatch():
     claim = "President Abraham Lincoln had signed the Emancipation Proclamation on Jan. 1, 1863."
     source = (
@@ -787,6 +796,15 @@ def test_a_sentence_opening_name_the_article_writes_as_a_name_elsewhere_is_one()
     claim = "Peskov called the strikes a spectacular military success."
     assert swapped_names(claim, source, source) == []
     assert swapped_names(claim, source, article) == [("Peskov", "Trump")]
+
+
+def test_with_openings_a_common_word_opening_the_claim_may_be_a_swapped_name():
+    source = "Ryabkov said the treaty would stand on Friday."
+    claim = "Trump said the treaty would stand on Friday."
+    assert swapped_names(claim, source, source) == []
+    assert swapped_names(claim, source, source, openings=True) == [("Trump", "Ryabkov")]
+    # a function word opening it is still none
+    assert swapped_names("Since then, the treaty stood.", source, source, openings=True) == []
 
 
 def test_entities_keep_an_opening_word_only_when_it_is_no_common_word():
