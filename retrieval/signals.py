@@ -861,17 +861,20 @@ def _numbers_agree(claim: set[float], source: set[float], claim_q: dict, source_
 # A negated "more than" is an upper bound ("no more than twice", "not elected more than
 # twice"); "only", "at most", "up to" state one too.
 _NEGATED_BOUND = re.compile(
-    r"\b(?:no|not|never|cannot|n't)\b(?:\W+\w+){0,12}?\W+(?:more|longer|greater|other) than\s+(\w+)",
+    r"\b(?:no|not|never|cannot|n't)\b(?:[ \t]+[\w'-]+){0,12}?"
+    r"[ \t]+(?:more|longer|greater|other) than\s+(\w+)",
     re.I,
 )
 _STATED_BOUND = re.compile(r"\b(?:only|at most|up to|a maximum of)\b((?:\W+\w+){1,5})", re.I)
 
 
 def _same_bound(negated: str, stated: str) -> bool:
-    """Whether ``negated`` bounds with a "not ... more than N" what ``stated`` bounds with an
-    "only ... N": the same N after both."""
+    """Whether ``negated`` bounds with a "not ... more than N" (in one clause) what ``stated``
+    bounds with an "only ... N": the same N after both."""
     limits = {words(m.group(1))[0] for m in _NEGATED_BOUND.finditer(negated) if words(m.group(1))}
-    return any(limits & set(words(m.group(1))) for m in _STATED_BOUND.finditer(stated))
+    bounds = [set(words(m.group(1))) for m in _STATED_BOUND.finditer(stated)]
+    # within one clause of the "no", and "only ... more than 200" is no upper bound
+    return any(limits & b for b in bounds if "than" not in b)
 
 
 def mismatch(claim: str, statement: str, facts: str) -> str | None:

@@ -121,12 +121,22 @@ def test_a_four_digit_count_is_still_a_number():
 
 
 def test_a_negated_more_than_is_the_bound_an_only_states():
-    source = 'The 22nd Amendment says: "No person shall be elected to the office of the President more than twice."'
+    source = (
+        'The 22nd Amendment says: "No person shall be elected to the office of the President '
+        'more than twice."'
+    )
     same = "Under the 22nd Amendment a person serving as president can only hold the office twice."
     assert mismatch(same, source, source) is None
     # without the bound, the "no" still denies
-    denied = "Under the 22nd Amendment a person can be elected to the office of the President more than twice."
+    denied = (
+        "Under the 22nd Amendment a person can be elected to the office of the President more "
+        "than twice."
+    )
     assert mismatch(denied, source, source) == "negation"
+    # "only ... more than 200" is no bound, and a "not" in another clause bounds nothing
+    source = "All servers are private, and only channels with more than 200 members are listed."
+    claim = "All servers are not private, and only channels with more than 200 members are listed."
+    assert mismatch(claim, source, source) == "negation"
 
 
 def test_a_historical_year_the_source_does_not_give_is_no_number_mismatch():
