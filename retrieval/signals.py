@@ -367,19 +367,32 @@ def entities(text: str) -> set[str]:
     "Peskov said ..." names Peskov, "Officials said ..." and "Trump said ..." name no one (a
     trump is a card; ``article_names`` knows Trump from the rest of an article)."""
     out: set[str] = set()
-    text = unicodedata.normalize("NFC", text)  # "Ma\u0301s" is one word, "Más"
-    for m in _ENTITY.finditer(text):
-        run = m.group(0)
-        # Only the text right before the name decides (a whole article's prefix would make
-        # this quadratic in its length).
-        opening = _SENTENCE_OPENING.search(text[max(0, m.start() - _OPENING_REACH) : m.start()])
-        before = (opening.group(1) or "") if opening else ""
-        if opening and not (before.lower() in ABBREVIATIONS or len(before) == 1):
+    for run, opens in _capitalised_runs(text):
+        if opens:
             first, _, rest = run.partition(" ")
             if any(w in STOPWORDS or common_word(w) for w in words(first)):
                 run = rest
         out.update(words(run))
     return out - set(_MONTHS) - set(_WEEKDAYS)
+
+
+def _capitalised_runs(text: str) -> list[tuple[str, bool]]:
+    """Each run of capitalised words in ``text``, and whether it opens a sentence (not after
+    an abbreviation: "Mr. Smith")."""
+    out = []
+    text = unicodedata.normalize("NFC", text)  # "Ma\u0301s" is one word, "Más"
+    for m in _ENTITY.finditer(text):
+        # Only the text right before the run decides (a whole article's prefix would make
+        # this quadratic in its length).
+        opening = _SENTENCE_OPENING.search(text[max(0, m.start() - _OPENING_REACH) : m.start()])
+        before = (opening.group(1) or "") if opening else ""
+        out.append(
+            (
+                m.group(0),
+                bool(opening) and not (before.lower() in ABBREVIATIONS or len(before) == 1),
+            )
+        )
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -417,8 +430,14 @@ _FUNCTION_WORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def _common_stems() -> frozenset[str]:
-    text = Path(__file__).with_name("common_words.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset(_word_list("common_words.txt"))
+
+
+def _word_list(name: str) -> list[str]:
+    """The lines of a word list beside this module (made by bench/build_lexicon.py), without
+    its comments (WordNet's licence notice)."""
+    text = Path(__file__).with_name(name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}s?\b")
@@ -502,8 +521,13 @@ def swapped_names(
 
 def _opening_words(text: str) -> set[str]:
     """The capitalised words that open the sentences of ``text``, function words aside."""
-    found = re.findall(r"(?:^|[.!?][\"'\u201d\u2019)]*\s+)([A-Z][\w'\u2019-]*)", text)
-    return {w for m in found for w in words(m) if w not in STOPWORDS and w not in _FUNCTION_WORDS}
+    return {
+        w
+        for run, opens in _capitalised_runs(text)
+        if opens
+        for w in words(run.partition(" ")[0])
+        if w not in STOPWORDS and w not in _FUNCTION_WORDS
+    }
 
 
 # "Beats, which was acquired by Apple" / "Beats was acquired by Apple": a name done something
@@ -580,13 +604,11 @@ def swapped_opposites(claim: str, source: str) -> list[tuple[str, str]]:
 def antonym_pairs() -> frozenset[frozenset[str]]:
     """WordNet 3.0's antonyms (``retrieval/antonyms.txt``, made by bench/build_lexicon.py) and
     the opposites above, as pairs of stems."""
-    text = (Path(__file__).with_name("antonyms.txt")).read_text(encoding="utf-8")
     pairs = {frozenset(pair) for pair in ANTONYMS}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            a, b = (stem(w) for w in line.split())
-            if a != b and min(len(a), len(b)) >= _ANTONYM_MIN_CHARS:
-                pairs.add(frozenset((a, b)))
+    for line in _word_list("antonyms.txt"):
+        a, b = (stem(w) for w in line.split())
+        if a != b and min(len(a), len(b)) >= _ANTONYM_MIN_CHARS:
+            pairs.add(frozenset((a, b)))
     return frozenset(pairs)
 
 

@@ -145,9 +145,8 @@ def rule_stance(
         swaps = []
         if not why and refutable:
             swaps = swapped_names(claim, text, f"{article.title}\n{article.body}")
-            why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in swaps)
-            if not swaps and (opposites := swapped_opposites(claim, text)):
-                why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in opposites)
+            opposites = [] if swaps else swapped_opposites(claim, text)
+            why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in swaps or opposites)
         if why and refutable:
             reason = f"the source differs ({why})"
             return Stance(candidate, "refutes", reason, align, reach, by_name=bool(swaps))
