@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import tenacity
 
 from .store import IndexTable, StoreUnavailable
 from .types import Span
@@ -82,6 +83,24 @@ def sweep_deleted_segments(chroma_dir: Path) -> int:
     if swept:
         log.info("removed %d vector-index folders of deleted collections", swept)
     return swept
+
+
+def while_locked(call, *args, **kwargs):
+    """``call(*args, **kwargs)``, tried again for a while when Chroma's SQLite answers
+    "database is locked" (its own background writer, or another process, holding the file a
+    moment: seen on a loaded 2-core machine while a reload changed a collection's settings).
+    Any other error, or the lock outlasting ``_LOCKED_FOR_S``, is raised as it came."""
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_delay(_LOCKED_FOR_S),
+        wait=tenacity.wait_exponential(multiplier=0.05, max=1.0),
+        retry=tenacity.retry_if_exception(lambda e: "database is locked" in str(e)),
+        reraise=True,
+    )
+    return retrying(call, *args, **kwargs)
+
+
+# How long a locked store is waited for before the write fails (and the reload with it).
+_LOCKED_FOR_S = 30
 
 
 def _is_uuid(name: str) -> bool:
@@ -191,7 +210,7 @@ class VectorIndex:
         col = self.collections[PASSAGES]
         have = (getattr(col, "configuration_json", None) or {}).get("hnsw") or {}
         if have.get("ef_search") != HNSW["ef_search"]:
-            col.modify(configuration={"hnsw": {"ef_search": HNSW["ef_search"]}})
+            while_locked(col.modify, configuration={"hnsw": {"ef_search": HNSW["ef_search"]}})
             self.refresh_collections()
 
     def drop_legacy_sentences(self) -> None:
@@ -220,7 +239,7 @@ class VectorIndex:
     def delete_ids(self, kind: str, ids: Sequence[str]) -> None:
         step = self._step
         for i in range(0, len(ids), step):
-            self.collections[kind].delete(ids=list(ids[i : i + step]))
+            while_locked(self.collections[kind].delete, ids=list(ids[i : i + step]))
 
     def add(
         self,
@@ -240,7 +259,8 @@ class VectorIndex:
         # Upsert replaces a killed run's leftovers.
         step = self._step
         for i in range(0, len(ids), step):
-            self.collections[kind].upsert(
+            while_locked(
+                self.collections[kind].upsert,
                 ids=list(ids[i : i + step]),
                 embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
                 metadatas=metadatas[i : i + step],

@@ -232,3 +232,36 @@ def test_a_passage_index_made_with_other_search_parameters_gets_todays(engine):
     hnsw = engine._vectors.collections[PASSAGES].configuration_json["hnsw"]
     assert hnsw["ef_search"] == HNSW["ef_search"] == 200
     assert (hnsw["max_neighbors"], hnsw["ef_construction"]) == (16, 100)
+
+
+def test_a_store_locked_for_a_moment_is_written_once_it_is_free():
+    from chromadb.errors import InternalError
+
+    from retrieval.vectors import while_locked
+
+    calls = []
+
+    def modify(**settings):
+        calls.append(settings)
+        if len(calls) < 3:
+            raise InternalError("Database error: (code: 5) database is locked")
+        return "done"
+
+    assert while_locked(modify, configuration={"hnsw": {"ef_search": 200}}) == "done"
+    assert len(calls) == 3
+
+
+def test_a_store_error_other_than_a_lock_is_not_tried_again():
+    from chromadb.errors import InternalError
+
+    from retrieval.vectors import while_locked
+
+    calls = []
+
+    def upsert():
+        calls.append(1)
+        raise InternalError("Database error: disk I/O error")
+
+    with pytest.raises(InternalError, match="disk I/O"):
+        while_locked(upsert)
+    assert len(calls) == 1
