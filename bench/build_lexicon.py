@@ -83,6 +83,68 @@ def antonym_pairs(path: Path) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+def senses(path: Path) -> dict[tuple[str, str], list[str]]:
+    """(part of speech, lemma) -> its synsets' offsets, most frequent sense first (the index
+    files' order)."""
+    out = {}
+    for name in FILES:
+        for line in (path / f"index.{name}").read_text(encoding="latin-1").splitlines():
+            if line.startswith(" "):
+                continue
+            f = line.split()
+            count, pointers = int(f[2]), int(f[3])
+            out[(name[0], f[0])] = f[6 + pointers : 6 + pointers + count]
+    return out
+
+
+def synonym_sets(path: Path, stem) -> list[str]:
+    """Per synset, the stems of its single lower-case words that have it among their first
+    ``SYNONYM_SENSES`` senses: "death demis" but not "consid take" (taking is not mainly
+    considering). Sets of two or more stems, one a line."""
+    first = senses(path)
+    out = set()
+    for pos, offset, written, _ in records(path):
+        group = {
+            stem(w)
+            for w in written
+            if w.isalpha() and w.islower() and offset in first.get((pos, w), [])[:SYNONYM_SENSES]
+        }
+        if len(group) > 1:
+            out.add(" ".join(sorted(group)))
+    return sorted(out)
+
+
+# A word counts as a synonym only in its most frequent senses: the rare ones link too much
+# ("take" has 42 senses as a verb).
+SYNONYM_SENSES = 3
+
+
+def noun_kinds(path: Path) -> list[str]:
+    """What each single lower-case noun is a kind of: a line "lemma sense" per noun (its most
+    frequent sense), then a line "sense hypernym,hypernym" per noun synset that is a kind of
+    something. Two nouns whose first senses share a direct hypernym are kinds of one thing
+    (murder / manslaughter, beach / cliff), unless one is the other's ancestor."""
+    up: dict[str, list[str]] = {}
+    for line in (path / "data.noun").read_text(encoding="latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        head = line.split(" | ")[0].split()
+        k = 4 + 2 * int(head[3], 16)
+        ptrs = [head[k + 1 + 4 * i : k + 5 + 4 * i] for i in range(int(head[k]))]
+        hypernyms = sorted(
+            {int(o) for sym, o, tpos, _ in ptrs if sym in ("@", "@i") and tpos == "n"}
+        )
+        if hypernyms:
+            up[head[0]] = [str(h) for h in hypernyms]
+    lemmas = [
+        f"{lemma} {int(offsets[0])}"
+        for (pos, lemma), offsets in sorted(senses(path).items())
+        if pos == "n" and lemma.isalpha() and lemma.islower() and offsets[0] in up
+    ]
+    kinds = [f"{int(o)} {','.join(hs)}" for o, hs in sorted(up.items())]
+    return lemmas + kinds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--wordnet", type=Path, help="folder of WordNet 3.0's data.* files")
@@ -99,6 +161,12 @@ def main() -> None:
     for name, what, rows in (
         ("antonyms.txt", "Antonyms", [f"{a} {b}" for a, b in pairs]),
         ("common_words.txt", "Stems of the words written in lower case", stems),
+        ("synonyms.txt", "Synonym sets (stems)", synonym_sets(path, stem)),
+        (
+            "noun_kinds.txt",
+            "Nouns' first senses, then what each noun sense is a kind of",
+            noun_kinds(path),
+        ),
     ):
         lines = [
             f"# {what} from WordNet 3.0 (Princeton University), made by bench/build_lexicon.py."

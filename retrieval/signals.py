@@ -616,6 +616,98 @@ def antonym_pairs() -> frozenset[frozenset[str]]:
 _ANTONYM_MIN_CHARS = 3
 
 
+def swapped_kinds(claim: str, source: str, negated: bool = False) -> list[tuple[str, str]]:
+    """A noun of the claim standing where ``source`` has another kind of the same thing
+    (WordNet's first senses share a direct hypernym, see ``noun_kinds``): "pleaded guilty to
+    murder" against "pleaded guilty to manslaughter", "fell from a beach" against "fell from a
+    cliff". (claim's word, source's word) per slot; names never count (they are
+    ``swapped_names``'). Under a "not" another kind is no opposite ("was not a threat to
+    animals" may hold beside "was not a threat to humans"), so none is read there unless
+    ``negated``: then the claim is still not what the source says."""
+    c_set, s_set = set(words(claim)), set(words(source))
+    if not negated and NEGATIONS & (c_set | s_set):
+        return []
+    c_stems, s_stems = {stem(w) for w in c_set}, {stem(w) for w in s_set}
+    named = {w.lower() for name in entities(claim) | entities(source) for w in name.split()}
+    for slots in _slots(claim, source):
+        found = [
+            (x, y)
+            for mine, other in slots
+            for x in mine
+            for y in other
+            if stem(x) not in s_stems
+            and stem(y) not in c_stems
+            and not named & {x, y}
+            and _other_kind(x, y)
+        ]
+        if found:
+            return found
+    return []
+
+
+def _other_kind(x: str, y: str) -> bool:
+    lemmas, up = noun_kinds()
+    a, b = lemmas.get(_noun_lemma(x)), lemmas.get(_noun_lemma(y))
+    if a is None or b is None or a == b or synonyms(stem(x), stem(y)):
+        return False
+    # One a kind of the other ("lesbian" for "gay") is more or less specific, not other.
+    if a in _ancestors(b, up) or b in _ancestors(a, up):
+        return False
+    return bool(set(up[a]) & set(up[b]))
+
+
+# How far up WordNet's noun hierarchy "a kind of" is followed.
+_KIND_LEVELS = 4
+
+
+def _ancestors(sense: int, up: dict[int, tuple[int, ...]]) -> set[int]:
+    out, frontier = set(), {sense}
+    for _ in range(_KIND_LEVELS):
+        frontier = {h for s in frontier for h in up.get(s, ())}
+        out |= frontier
+    return out
+
+
+def _noun_lemma(word: str) -> str:
+    """The dictionary form of a plural noun ("beaches" -> "beach", "cities" -> "city")."""
+    lemmas = noun_kinds()[0]
+    for form in (word, word[:-3] + "y" if word.endswith("ies") else "", word[:-2], word[:-1]):
+        if form in lemmas and (form == word or word.endswith("s")):
+            return form
+    return word
+
+
+@lru_cache(maxsize=1)
+def noun_kinds() -> tuple[dict[str, int], dict[int, tuple[int, ...]]]:
+    """WordNet 3.0's nouns (``retrieval/noun_kinds.txt``, made by bench/build_lexicon.py): each
+    noun's most frequent sense, and each sense's direct hypernyms."""
+    lemmas, up = {}, {}
+    for line in _word_list("noun_kinds.txt"):
+        key, value = line.split()
+        if key.isdigit():
+            up[int(key)] = tuple(map(int, value.split(",")))
+        else:
+            lemmas[key] = int(value)
+    return lemmas, up
+
+
+def synonyms(a: str, b: str) -> bool:
+    """Whether two stems share a WordNet synset in their most frequent senses ("death" /
+    "decease"; ``retrieval/synonyms.txt``)."""
+    sets = synonym_sets()
+    return bool(sets.get(a, frozenset()) & sets.get(b, frozenset()))
+
+
+@lru_cache(maxsize=1)
+def synonym_sets() -> dict[str, frozenset[int]]:
+    """Stem -> the numbers of the synonym sets it is in."""
+    out: dict[str, set[int]] = {}
+    for i, line in enumerate(_word_list("synonyms.txt")):
+        for s in line.split():
+            out.setdefault(s, set()).add(i)
+    return {s: frozenset(ids) for s, ids in out.items()}
+
+
 # Names this close in spelling and sound are one name spelled two ways (Cody / Codey,
 # Araghchi / Araqchi).
 _VARIANT_EDITS = 2

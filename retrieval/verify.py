@@ -24,8 +24,10 @@ from .signals import (
     REPORTED_CLAIM,
     mismatch,
     other_side,
+    swapped_kinds,
     swapped_names,
     swapped_opposites,
+    synonyms,
     unmentioned_names,
     unstated,
 )
@@ -145,7 +147,9 @@ def rule_stance(
         swaps = []
         if not why and refutable:
             swaps = swapped_names(claim, text, f"{article.title}\n{article.body}")
-            opposites = [] if swaps else swapped_opposites(claim, text)
+            opposites = (
+                [] if swaps else swapped_opposites(claim, text) or swapped_kinds(claim, text)
+            )
             why = "; ".join(f"{theirs}, not {ours}" for ours, theirs in swaps or opposites)
         if why and refutable:
             reason = f"the source differs ({why})"
@@ -171,6 +175,9 @@ def rule_stance(
                 swapped = ", ".join(ours for ours, _ in swaps)
             if swapped:
                 return Stance(candidate, "related", f"names differ ({swapped})", align)
+            if kinds := swapped_kinds(claim, text, negated=True):
+                other = "; ".join(f"{theirs}, not {ours}" for ours, theirs in kinds)
+                return Stance(candidate, "related", f"it says {other}", align)
             if not _has_key_term(state, terms, context):
                 return Stance(candidate, "related", "its key term is missing", align)
             if missing := unstated(claim, f"{article.title}\n{context}"):
@@ -195,7 +202,12 @@ def _has_key_term(state: CorpusState, terms: list[str], text: str) -> bool:
     known = [t for t in terms if state.bm25.knows(t)] or terms
     key = max(known, key=state.bm25.idf_of)
     have = set(content_terms(text))
-    return key in have or any(v in have for v in state.bm25.variants(key))
+    # The rarest term is often the claim's own word for the source's ("demise" for "death").
+    return (
+        key in have
+        or any(v in have for v in state.bm25.variants(key))
+        or any(synonyms(key, h) for h in have)
+    )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """True claims in other wording are never called contradicted; false ones still are (a doer
-swapped in either voice, an antonym in the same slot).
+swapped in either voice, an antonym or another kind of the same thing in the same slot).
 
 The article's sentences carry negations about other things ("without dropping a set", "had not
 lost a final"), a "No." before a number and the loser named beside the winner: each of these
@@ -21,7 +21,8 @@ Jannik Sinner won the Wimbledon final on Sunday without dropping a set, beating 
 in under three hours. Alcaraz, the No. 2 seed, had not lost a final since 2023.
 
 The ceasefire between the two clubs' fans held, although no formal agreement was ever signed.
-Ticket prices rose 8% this year, organisers said.
+Ticket prices rose 8% this year, organisers said. The purchase of the old stadium was
+delayed again.
 """
 
 
@@ -80,6 +81,25 @@ grave violation of international law on Monday.
 Ryabkov said the treaty would stand, and the talks would go on in Geneva on Friday.
 
 Under the constitution, the governor cannot seek a third term in office.
+
+Electric buses from the council will run from next year.
+"""
+
+
+# Kinds of one thing (a homicide, a formation of rock), and a word that the claim puts for the
+# source's that the corpus has elsewhere: "purchase" is the claim's rarest term, and its
+# key term once had to be in the sentence that supports it.
+COURT = """---
+id: "clifftop-case"
+title: "Guilty plea over a death in Sydney"
+outlet: "Example Courts"
+published: 2023-02-23
+---
+
+An Australian pleaded guilty on Thursday to manslaughter in the death of an American who fell
+from a Sydney cliff in 1988.
+
+The council will buy electric buses next year, a spokesperson said.
 """
 
 
@@ -93,6 +113,7 @@ def engine(minilm, tmp_path_factory):
             "early-presidents": MONROE,
             "border-talks": TALKS,
             "headphone-deals": DEALS,
+            "clifftop-case": COURT,
         },
     ) as e:
         yield e
@@ -114,6 +135,8 @@ def engine(minilm, tmp_path_factory):
         "El Al flew a direct route to Mumbai for the first time on Sunday.",
         "Lavrov called the strikes a grave violation of international law.",
         "Under the constitution, the governor cannot seek a third term in office.",
+        # WordNet's synonym for the source's word, where the corpus has it elsewhere
+        "The council will purchase electric buses next year.",
     ],
 )
 def test_a_true_claim_is_not_contradicted(engine, claim):
@@ -167,6 +190,17 @@ def test_a_name_from_elsewhere_in_the_article_swapped_in_is_not_supported(engine
         (
             "Shoigu said the treaty would stand, and the talks would go on in Geneva on Friday.",
             "Ryabkov, not Shoigu",
+        ),
+        # another kind of the same thing, in the same slot
+        (
+            "An Australian pleaded guilty to murder in the death of an American who fell from a"
+            " Sydney cliff in 1988.",
+            "manslaughter, not murder",
+        ),
+        (
+            "An Australian pleaded guilty to manslaughter in the death of an American who fell"
+            " from a Sydney beach in 1988.",
+            "cliff, not beach",
         ),
         # "cannot" is "can not"
         ("Under the constitution, the governor can seek a third term in office.", "negation"),

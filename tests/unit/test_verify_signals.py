@@ -18,11 +18,13 @@ from retrieval.signals import (
     other_side,
     quantities,
     swapped_names,
+    swapped_kinds,
     swapped_opposites,
+    synonyms,
     unmentioned_names,
     unstated,
 )
-from retrieval.text import words
+from retrieval.text import stem, words
 from retrieval.tuning import TUNING
 from retrieval.types import ClaimCheck, EvidenceQuote
 from retrieval.verify import (
@@ -850,3 +852,64 @@ def test_acronyms_are_names_met_by_their_spelled_out_form_and_countries_by_capit
     assert unmentioned_names("Activists in London protested.", "U.K. activists protested.") == {
         "london"
     }
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "swap"),
+    [
+        # WordNet's first senses are kinds of one thing: a homicide, a geological formation
+        (
+            "He pleaded guilty to murder in the death of an American.",
+            "He pleaded guilty to manslaughter in the death of an American.",
+            ("murder", "manslaughter"),
+        ),
+        (
+            "He fell from a beach known as a meeting place.",
+            "He fell from a cliff known as a meeting place.",
+            ("beach", "cliff"),
+        ),
+        (
+            "They threw green and blue paint on the road.",
+            "They threw yellow and blue paint on the road.",
+            ("green", "yellow"),
+        ),
+        # a plural is read as its noun
+        (
+            "The beaches were closed on Monday.",
+            "The cliffs were closed on Monday.",
+            ("beaches", "cliffs"),
+        ),
+        # synonyms, or one a kind of the other, are no other kind
+        ("The company bought the firm in May.", "The company bought the business in May.", None),
+        (
+            "Police arrested a lesbian activist on Monday.",
+            "Police arrested a gay activist on Monday.",
+            None,
+        ),
+        ("They threw paint on the road.", "They threw paint on the street.", None),
+        # a "not" may undo it; names are swapped_names'
+        (
+            "He did not plead guilty to murder in the death.",
+            "He pleaded guilty to manslaughter in the death.",
+            None,
+        ),
+        ("Apple bought the firm in May.", "Google bought the firm in May.", None),
+    ],
+)
+def test_another_kind_of_the_same_thing_in_the_same_slot(claim, source, swap):
+    assert swapped_kinds(claim, source) == ([swap] if swap else [])
+
+
+def test_synonyms_are_most_frequent_senses_of_one_synset_as_stems():
+    assert synonyms(stem("decease"), stem("death"))
+    assert synonyms(stem("purchase"), stem("buy"))
+    # "take" is "consider" only in a rare sense of it
+    assert not synonyms(stem("consider"), stem("take"))
+    assert not synonyms(stem("murder"), stem("manslaughter"))
+
+
+def test_another_kind_under_a_not_is_no_opposite_but_still_not_the_same():
+    claim = "The storm was not a threat to the beaches on Monday."
+    source = "The storm was not a threat to the cliffs on Monday."
+    assert swapped_kinds(claim, source) == []
+    assert swapped_kinds(claim, source, negated=True) == [("beaches", "cliffs")]
