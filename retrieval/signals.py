@@ -635,7 +635,9 @@ def swapped_kinds(claim: str, source: str, negated: bool = False) -> list[tuple[
             for mine, other in slots
             for x in mine
             for y in other
-            if stem(x) not in s_stems
+            if _kind_word(x)
+            and _kind_word(y)
+            and stem(x) not in s_stems
             and stem(y) not in c_stems
             and not named & {x, y}
             and _other_kind(x, y)
@@ -643,6 +645,12 @@ def swapped_kinds(claim: str, source: str, negated: bool = False) -> list[tuple[
         if found:
             return found
     return []
+
+
+def _kind_word(word: str) -> bool:
+    """A word that may name a kind of thing: "as" and "is" are nouns to WordNet too (arsenic,
+    the Islamic State), but not here."""
+    return word.isalpha() and len(word) > 2 and word not in STOPWORDS
 
 
 def _other_kind(x: str, y: str) -> bool:
@@ -1125,5 +1133,9 @@ _CALENDAR_KINDS = (
 def _same_event(c_terms: set[str], seen: set[str], dates: set[str]) -> bool:
     """Whether the source speaks of everything the claim does but its date: "Russia signed the
     treaty in January" is not contradicted by "in April, Russia ratified the treaty", which
-    dates another event."""
-    return all(_meets([t], seen) for t in c_terms - {stem(d) for d in dates} if not t.isdigit())
+    dates another event. A synonym counts ("flu" for "influenza")."""
+    return all(
+        _meets([t], seen) or any(synonyms(t, o) for o in seen)
+        for t in c_terms - {stem(d) for d in dates}
+        if not t.isdigit()
+    )

@@ -17,8 +17,8 @@ from retrieval.signals import (
     numbers,
     other_side,
     quantities,
-    swapped_names,
     swapped_kinds,
+    swapped_names,
     swapped_opposites,
     synonyms,
     unmentioned_names,
@@ -894,6 +894,12 @@ def test_acronyms_are_names_met_by_their_spelled_out_form_and_countries_by_capit
             None,
         ),
         ("Apple bought the firm in May.", "Google bought the firm in May.", None),
+        # stopwords are no kinds, though WordNet has "as" (arsenic) and "is" as nouns
+        (
+            "He was awarded the Golden Ball as the best player in the tournament.",
+            "The Golden Ball is the best player in the tournament award.",
+            None,
+        ),
     ],
 )
 def test_another_kind_of_the_same_thing_in_the_same_slot(claim, source, swap):
@@ -913,3 +919,16 @@ def test_another_kind_under_a_not_is_no_opposite_but_still_not_the_same():
     source = "The storm was not a threat to the cliffs on Monday."
     assert swapped_kinds(claim, source) == []
     assert swapped_kinds(claim, source, negated=True) == [("beaches", "cliffs")]
+
+
+def test_a_date_differs_for_the_same_event_told_with_a_synonym():
+    claim = "The flu was first deemed a threat to humans in 1987, after an outbreak in Hong Kong."
+    source = (
+        "The influenza was first deemed a threat to humans in 1997, after an outbreak in Hong Kong."
+    )
+    assert mismatch(claim, source, source) == "date"
+    # another event in that year is no mismatch
+    other = (
+        "The measles was first deemed a threat to humans in 1997, after an outbreak in Hong Kong."
+    )
+    assert mismatch(claim, other, other) is None
