@@ -628,19 +628,24 @@ def swapped_kinds(claim: str, source: str, negated: bool = False) -> list[tuple[
     if not negated and NEGATIONS & (c_set | s_set):
         return []
     c_stems, s_stems = {stem(w) for w in c_set}, {stem(w) for w in s_set}
+    lemmas = noun_kinds()[0]
+    # Nouns one side has and the other lacks; most pairs have none, and need no alignment.
+    mine_only = {w for w in c_set if _kind_word(w) and stem(w) not in s_stems}
+    theirs_only = {w for w in s_set if _kind_word(w) and stem(w) not in c_stems}
+    mine_only = {w for w in mine_only if _noun_lemma(w) in lemmas}
+    theirs_only = {w for w in theirs_only if _noun_lemma(w) in lemmas}
+    if not (mine_only and theirs_only):
+        return []
     named = {w.lower() for name in entities(claim) | entities(source) for w in name.split()}
+    mine_only -= named
+    theirs_only -= named
     for slots in _slots(claim, source):
         found = [
             (x, y)
             for mine, other in slots
             for x in mine
             for y in other
-            if _kind_word(x)
-            and _kind_word(y)
-            and stem(x) not in s_stems
-            and stem(y) not in c_stems
-            and not named & {x, y}
-            and _other_kind(x, y)
+            if x in mine_only and y in theirs_only and _other_kind(x, y)
         ]
         if found:
             return found
