@@ -1138,9 +1138,5 @@ _CALENDAR_KINDS = (
 def _same_event(c_terms: set[str], seen: set[str], dates: set[str]) -> bool:
     """Whether the source speaks of everything the claim does but its date: "Russia signed the
     treaty in January" is not contradicted by "in April, Russia ratified the treaty", which
-    dates another event. A synonym counts ("flu" for "influenza")."""
-    return all(
-        _meets([t], seen) or any(synonyms(t, o) for o in seen)
-        for t in c_terms - {stem(d) for d in dates}
-        if not t.isdigit()
-    )
+    dates another event. Synonyms do not count: WordNet gives "ratify" as one of "sign"."""
+    return all(_meets([t], seen) for t in c_terms - {stem(d) for d in dates} if not t.isdigit())

@@ -919,16 +919,3 @@ def test_another_kind_under_a_not_is_no_opposite_but_still_not_the_same():
     source = "The storm was not a threat to the cliffs on Monday."
     assert swapped_kinds(claim, source) == []
     assert swapped_kinds(claim, source, negated=True) == [("beaches", "cliffs")]
-
-
-def test_a_date_differs_for_the_same_event_told_with_a_synonym():
-    claim = "The flu was first deemed a threat to humans in 1987, after an outbreak in Hong Kong."
-    source = (
-        "The influenza was first deemed a threat to humans in 1997, after an outbreak in Hong Kong."
-    )
-    assert mismatch(claim, source, source) == "date"
-    # another event in that year is no mismatch
-    other = (
-        "The measles was first deemed a threat to humans in 1997, after an outbreak in Hong Kong."
-    )
-    assert mismatch(claim, other, other) is None
