@@ -584,17 +584,23 @@ def swapped_opposites(claim: str, source: str) -> list[tuple[str, str]]:
     if NEGATIONS & (c_set | s_set):
         return []
     pairs = antonym_pairs()
-    for slots in _slots(claim, source):
-        found = [
-            (x, y)
-            for mine, other in slots
-            for x in mine
-            for y in other
-            if x not in s_set
+    return _slot_pairs(
+        claim,
+        source,
+        lambda x, y: (
+            x not in s_set
             and y not in c_set
             and frozenset((stem(x), stem(y))) in pairs
             and not (_undone(stem(x), claim) or _undone(stem(y), source))
-        ]
+        ),
+    )
+
+
+def _slot_pairs(claim: str, source: str, opposed) -> list[tuple[str, str]]:
+    """(claim's word, source's word) pairs standing in one slot (``_slots``) for which
+    ``opposed`` holds, from the first clause of the claim that has any."""
+    for slots in _slots(claim, source):
+        found = [(x, y) for mine, other in slots for x in mine for y in other if opposed(x, y)]
         if found:
             return found
     return []
@@ -629,27 +635,26 @@ def swapped_kinds(claim: str, source: str, negated: bool = False) -> list[tuple[
         return []
     c_stems, s_stems = {stem(w) for w in c_set}, {stem(w) for w in s_set}
     lemmas = noun_kinds()[0]
+
     # Nouns one side has and the other lacks; most pairs have none, and need no alignment.
-    mine_only = {w for w in c_set if _kind_word(w) and stem(w) not in s_stems}
-    theirs_only = {w for w in s_set if _kind_word(w) and stem(w) not in c_stems}
-    mine_only = {w for w in mine_only if _noun_lemma(w) in lemmas}
-    theirs_only = {w for w in theirs_only if _noun_lemma(w) in lemmas}
+    def nouns_only(ws: set[str], other_stems: set[str]) -> set[str]:
+        return {
+            w
+            for w in ws
+            if _kind_word(w) and stem(w) not in other_stems and _noun_lemma(w) in lemmas
+        }
+
+    mine_only, theirs_only = nouns_only(c_set, s_stems), nouns_only(s_set, c_stems)
     if not (mine_only and theirs_only):
         return []
     named = {w.lower() for name in entities(claim) | entities(source) for w in name.split()}
     mine_only -= named
     theirs_only -= named
-    for slots in _slots(claim, source):
-        found = [
-            (x, y)
-            for mine, other in slots
-            for x in mine
-            for y in other
-            if x in mine_only and y in theirs_only and _other_kind(x, y)
-        ]
-        if found:
-            return found
-    return []
+    return _slot_pairs(
+        claim,
+        source,
+        lambda x, y: x in mine_only and y in theirs_only and _other_kind(x, y),
+    )
 
 
 def _kind_word(word: str) -> bool:
